@@ -1,0 +1,21 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+
+class ActorQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.prefetch_related("aliases")
+
+    def matching_name(self, name: str):
+        """Actors whose name or an alias is `name`, case-insensitively."""
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+
+class ContingentQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("mission", "contributor", "base")
+
+    def active_on(self, day: datetime.date):
+        return self.filter(Q(date_from__lte=day) | Q(date_from__isnull=True), Q(date_to__gte=day) | Q(date_to__isnull=True))

@@ -1,0 +1,190 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django_countries.fields import CountryField
+
+from minusma.fuzzydates import FuzzyDate, TimeStamped
+
+from .querysets import ArticleQuerySet, QuoteQuerySet
+from .verbatim import locate
+
+
+class SlugManager(models.Manager):
+    """Natural key by slug, so fixtures refer to records by name rather than by database id."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SourceScale(models.TextChoices):
+    """ACLED source_scale, stored as ACLED writes it."""
+
+    LOCAL_PARTNER = "Local partner"
+    SUBNATIONAL = "Subnational"
+    NATIONAL = "National"
+    REGIONAL = "Regional"
+    INTERNATIONAL = "International"
+    NEW_MEDIA = "New media"
+    OTHER = "Other"
+
+
+class Outlet(TimeStamped):
+    class Kind(models.TextChoices):
+        NEWS_SITE = "news_site", "Online news site"
+        NEWSPAPER = "newspaper", "Newspaper"
+        MAGAZINE = "magazine", "Magazine"
+        NEWS_AGENCY = "news_agency", "News agency"
+        BROADCASTER = "broadcaster", "Broadcaster"
+        BLOG = "blog", "Blog"
+        THINK_TANK = "think_tank", "Think tank"
+        OFFICIAL = "official", "Official body"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    country = CountryField(blank=True, db_index=True, help_text="Where the outlet is based (ISO 3166-1).")
+    acled_source_scale = models.CharField(
+        "ACLED source scale", max_length=40, blank=True, help_text="ACLED source_scale, e.g. “International”."
+    )
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self) -> None:
+        # ACLED joins two scales with "-", e.g. "National-International".
+        scales = [part for part in self.acled_source_scale.split("-") if part] if self.acled_source_scale else []
+        unknown = [part for part in scales if part not in SourceScale.values]
+        if unknown or len(scales) > 2:
+            raise ValidationError(
+                {"acled_source_scale": f"Use one or two of {', '.join(SourceScale.values)}, joined by “-”."}
+            )
+
+
+class Article(FuzzyDate, TimeStamped):
+    """One published text. The date fields hold its publication date, estimated when not printed."""
+
+    title = models.CharField(max_length=300, db_index=True)
+    title_inferred = models.BooleanField(
+        default=False, help_text="The text prints no headline; the title was written by a curator."
+    )
+    subtitle = models.TextField(blank=True, help_text="Standfirst or deck, as printed.")
+    slug = models.SlugField(max_length=200, unique=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField("actors.Actor", blank=True, related_name="authored_articles")
+    date_reasoning = models.TextField(
+        blank=True, help_text="Why the publication date is estimated as it is, when it is not printed."
+    )
+    attribution_note = models.TextField(
+        blank=True, help_text="How the outlet and authors were identified when the text does not print them."
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    language = models.CharField(max_length=12, default="en", help_text="BCP 47 language tag, e.g. en, fr.")
+    body = models.TextField(help_text="Clean body text: no newsletter, comment or related-links noise.")
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    seed_file = models.CharField(max_length=200, blank=True, help_text="The seed file this text was taken from.")
+
+    objects = SlugManager.from_queryset(ArticleQuerySet)()
+
+    class Meta:
+        ordering = ["-date_from", "title"]
+        constraints = [*FuzzyDate.Meta.constraints]
+        indexes = [models.Index(fields=["outlet", "date_from"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["articles.outlet", "actors.actor"]
+
+    def count_words(self) -> int:
+        return len(re.findall(r"\w+(?:[’'\-]\w+)*", self.body))
+
+    def clean(self) -> None:
+        super().clean()
+        self.word_count = self.count_words()
+
+    def save(self, *args, **kwargs) -> None:
+        self.word_count = self.count_words()
+        super().save(*args, **kwargs)
+
+
+class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
+    def get_by_natural_key(self, article_slug, text_start):
+        return self.get(article__slug=article_slug, text_start=text_start)
+
+
+class Quote(TimeStamped):
+    """A direct quotation, stored verbatim with its offsets in the article body."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    speaker = models.ForeignKey(
+        "actors.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="quotes",
+        help_text="Who is quoted: a person, or an organisation or document speaking as one.",
+    )
+    speaker_description = models.CharField(
+        max_length=300, blank=True, help_text="For an unnamed source, how the article describes them."
+    )
+    speaker_role = models.CharField(
+        max_length=300, blank=True, help_text="The speaker's role as this article describes it."
+    )
+    text = models.TextField(help_text="The quoted words exactly as printed, without the surrounding quote marks.")
+    text_start = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Character offset of the quote in the article body (filled in on save)."
+    )
+    text_end = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = QuoteManager()
+
+    class Meta:
+        ordering = ["article", "text_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "text_start"], name="articles_quote_unique_position"),
+            models.CheckConstraint(condition=Q(text_end__gt=F("text_start")), name="articles_quote_offsets_ordered"),
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=False) | ~Q(speaker_description=""),
+                name="articles_quote_has_speaker",
+                violation_error_message="A quote needs a speaker or a description of the unnamed speaker.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.speaker.name if self.speaker_id else self.speaker_description
+        return f"{who}: “{self.text[:60]}”"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), self.text_start)
+
+    natural_key.dependencies = ["articles.article", "actors.actor"]
+
+    def anchor(self) -> None:
+        if self.article_id is None:
+            return
+        try:
+            self.text_start, self.text_end = locate(self.article.body, self.text, self.text_start)
+        except ValidationError as error:
+            raise ValidationError({"text": error.messages}) from None
+
+    def clean(self) -> None:
+        if self.speaker_id is None and not self.speaker_description.strip():
+            raise ValidationError({"speaker_description": "Name the speaker or describe the unnamed one."})
+        self.anchor()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.text_start is None or self.text_end is None:
+            self.anchor()
+        super().save(*args, **kwargs)

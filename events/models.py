@@ -1,0 +1,379 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django_countries.fields import CountryField
+
+from actors.models import Actor, Contingent, Qualifier
+from articles.models import SlugManager
+from articles.provenance import SourcedClaim
+from minusma.fuzzydates import FuzzyDate, TimeStamped
+
+from . import vocabularies as vocab
+from .querysets import FigureQuerySet, IncidentQuerySet, PlaceQuerySet
+
+
+class Place(TimeStamped):
+    """A named place, with WGS84 coordinates and its parent in the administrative hierarchy."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        REGION = "region", "Region (first-level division)"
+        CERCLE = "cercle", "Cercle (second-level division)"
+        CAPITAL = "capital", "Capital city"
+        CITY = "city", "City or town"
+        VILLAGE = "village", "Village"
+        MILITARY_BASE = "military_base", "Military base or camp"
+        AIRPORT = "airport", "Airport or airstrip"
+        DISPLACEMENT_CAMP = "displacement_camp", "Displacement camp"
+        BUILDING = "building", "Building or site"
+        NATURAL_FEATURE = "natural_feature", "River, desert or other natural feature"
+        AREA = "area", "Wider area"
+
+    class GeoPrecision(models.TextChoices):
+        EXACT = "exact", "Exact point"
+        TOWN = "town", "Town centre"
+        CENTROID = "centroid", "Centre of an area"
+        APPROXIMATE = "approximate", "Approximate"
+
+    name = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        help_text="The place this one lies in (a town's region, a region's country).",
+    )
+    country = CountryField(blank=True, db_index=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
+    geo_precision = models.CharField(max_length=12, choices=GeoPrecision.choices, blank=True)
+    coordinates_note = models.TextField(
+        blank=True, help_text="Where the coordinates come from, or why there are none."
+    )
+    geonames_id = models.PositiveIntegerField("GeoNames id", null=True, blank=True, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager.from_queryset(PlaceQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="events_place_coordinates_valid",
+                violation_error_message="Give both latitude and longitude, within WGS84 bounds, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=False) | ~Q(coordinates_note=""),
+                name="events_place_coordinates_or_reason",
+                violation_error_message="A place without coordinates needs a note saying why.",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="events_place_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+        ancestor, seen = self.parent, {self.pk}
+        while ancestor is not None:
+            if ancestor.pk in seen:
+                raise ValidationError({"parent": "A place cannot lie inside itself."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class PlaceAliasManager(models.Manager):
+    def get_by_natural_key(self, place_slug, name):
+        return self.get(place__slug=place_slug, name=name)
+
+
+class PlaceAlias(TimeStamped):
+    class Kind(models.TextChoices):
+        OTHER_SPELLING = "other_spelling", "Other spelling"
+        OTHER_LANGUAGE = "other_language", "Other language"
+        SHORT_NAME = "short_name", "Short name"
+        FORMER_NAME = "former_name", "Former name"
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=12, blank=True)
+
+    objects = PlaceAliasManager()
+
+    class Meta:
+        ordering = ["place", "name"]
+        verbose_name_plural = "place aliases"
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="events_placealias_unique_per_place")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.place.slug, self.name)
+
+    natural_key.dependencies = ["events.place"]
+
+
+class Incident(FuzzyDate, TimeStamped):
+    """Something that happened on a date at a place: an attack, a coup, a resolution, a withdrawal."""
+
+    class LocationPrecision(models.TextChoices):
+        """ACLED geo_precision 1-3, plus coarser levels UCDP distinguishes."""
+
+        TOWN = "town", "The place itself"
+        NEAR = "near", "Near the place or part of a region"
+        REGION = "region", "A larger region"
+        COUNTRY = "country", "Only the country"
+        UNKNOWN = "unknown", "Unknown"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    incident_type = models.CharField(max_length=30, choices=vocab.IncidentType.choices, db_index=True)
+    acled_disorder_type = models.CharField(
+        "ACLED disorder type", max_length=40, choices=vocab.DisorderType.choices, db_index=True
+    )
+    acled_event_type = models.CharField(
+        "ACLED event type", max_length=40, choices=vocab.EventType.choices, db_index=True
+    )
+    acled_sub_event_type = models.CharField(
+        "ACLED sub-event type", max_length=60, choices=vocab.SUB_EVENT_TYPE_CHOICES, db_index=True
+    )
+    ucdp_type_of_violence = models.PositiveSmallIntegerField(
+        "UCDP type of violence", choices=vocab.UcdpViolenceType.choices, null=True, blank=True
+    )
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
+    location_as_written = models.CharField(max_length=300, blank=True)
+    location_precision = models.CharField(max_length=10, choices=LocationPrecision.choices, db_index=True)
+    in_mali = models.BooleanField("in Mali", default=True, db_index=True)
+    description = models.TextField(blank=True)
+    actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
+
+    objects = SlugManager.from_queryset(IncidentQuerySet)()
+
+    class Meta:
+        ordering = ["-date_from", "title"]
+        constraints = [
+            *FuzzyDate.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(place__isnull=False) | Q(location_precision="unknown"),
+                name="events_incident_place_or_unknown",
+                violation_error_message="Give the place, or set the location precision to unknown.",
+            ),
+            models.CheckConstraint(
+                condition=vocab.sub_event_matches_event_q(),
+                name="events_incident_acled_sub_event_matches_event",
+                violation_error_message="The ACLED sub-event type does not belong to the event type.",
+            ),
+            models.CheckConstraint(
+                condition=vocab.event_matches_disorder_q(),
+                name="events_incident_acled_event_matches_disorder",
+                violation_error_message="The ACLED event type does not belong to the disorder type.",
+            ),
+        ]
+        indexes = [models.Index(fields=["incident_type", "date_from"]), models.Index(fields=["place", "date_from"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["events.place", "actors.actor"]
+
+
+class IncidentActorManager(models.Manager):
+    def get_by_natural_key(self, incident_slug, actor_slug, role):
+        return self.get(incident__slug=incident_slug, actor__slug=actor_slug, role=role)
+
+
+class IncidentActor(TimeStamped):
+    """An actor's part in an incident, and how sure the attribution is."""
+
+    class Role(models.TextChoices):
+        PERPETRATOR = "perpetrator", "Perpetrator"
+        TARGET = "target", "Target"
+        CLAIMANT = "claimant", "Claimed responsibility"
+        ASSOCIATED = "associated", "Associated"
+
+    class Confidence(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        CLAIMED = "claimed", "Claimed"
+        REPORTED = "reported", "Reported"
+        SUSPECTED = "suspected", "Suspected (“most likely”)"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actor_roles")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_roles")
+    role = models.CharField(max_length=12, choices=Role.choices, db_index=True)
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.REPORTED)
+
+    objects = IncidentActorManager()
+
+    class Meta:
+        ordering = ["incident", "role", "actor"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "actor", "role"], name="events_incidentactor_unique_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display().lower()}) in {self.incident}"
+
+    def natural_key(self):
+        return (self.incident.slug, self.actor.slug, self.role)
+
+    natural_key.dependencies = ["events.incident", "actors.actor"]
+
+
+class IncidentSourceManager(models.Manager):
+    def get_by_natural_key(self, incident_slug, source_slug, excerpt_start):
+        return self.get(incident__slug=incident_slug, source__slug=source_slug, excerpt_start=excerpt_start)
+
+
+class IncidentSource(SourcedClaim, TimeStamped):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
+
+    objects = IncidentSourceManager()
+
+    class Meta:
+        ordering = ["incident", "source", "excerpt_start"]
+        constraints = [
+            *SourcedClaim.Meta.constraints,
+            models.UniqueConstraint(fields=["incident", "source", "excerpt_start"], name="events_incidentsource_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: “{self.excerpt[:60]}”"
+
+    def natural_key(self):
+        return (self.incident.slug, self.source.slug, self.excerpt_start)
+
+    natural_key.dependencies = ["events.incident", "articles.article"]
+
+
+class CasualtyManager(models.Manager):
+    def get_by_natural_key(self, incident_slug, category, outcome, nationality, source_slug):
+        return self.get(
+            incident__slug=incident_slug, category=category, outcome=outcome, nationality=nationality,
+            source__slug=source_slug,
+        )
+
+
+class Casualty(SourcedClaim, TimeStamped):
+    """People killed, wounded or abducted in an incident, by category, as one source reports them."""
+
+    class Category(models.TextChoices):
+        PEACEKEEPERS = "peacekeepers", "UN peacekeepers"
+        NATIONAL_FORCES = "national_forces", "National forces"
+        FOREIGN_FORCES = "foreign_forces", "Foreign forces outside the mission"
+        CIVILIANS = "civilians", "Civilians"
+        ARMED_GROUP = "armed_group", "Armed group members"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Outcome(models.TextChoices):
+        KILLED = "killed", "Killed"
+        WOUNDED = "wounded", "Wounded"
+        ABDUCTED = "abducted", "Abducted"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="casualties")
+    category = models.CharField(max_length=20, choices=Category.choices, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, db_index=True)
+    low = models.PositiveIntegerField(null=True, blank=True)
+    best = models.PositiveIntegerField()
+    high = models.PositiveIntegerField(null=True, blank=True)
+    nationality = CountryField(blank=True, db_index=True, help_text="Nationality of the victims, where stated.")
+    contingent = models.ForeignKey(
+        Contingent, on_delete=models.PROTECT, null=True, blank=True, related_name="casualties",
+        help_text="For peacekeepers: the contingent they served in.",
+    )
+    armed_actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="casualties",
+        help_text="The force or group the victims belonged to, where stated.",
+    )
+    un_type_of_incident = models.CharField(
+        "UN type of incident", max_length=20, choices=vocab.UnFatalityIncidentType.choices, blank=True
+    )
+
+    objects = CasualtyManager()
+
+    class Meta:
+        ordering = ["incident", "category", "outcome"]
+        verbose_name_plural = "casualties"
+        constraints = [
+            *SourcedClaim.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["incident", "category", "outcome", "nationality", "source"], name="events_casualty_unique"
+            ),
+            models.CheckConstraint(
+                condition=(Q(low__isnull=True) | Q(low__lte=F("best"))) & (Q(high__isnull=True) | Q(best__lte=F("high"))),
+                name="events_casualty_low_best_high_ordered",
+                violation_error_message="Counts must satisfy low ≤ best ≤ high.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident}: {self.best} {self.get_category_display().lower()} {self.outcome}"
+
+    def natural_key(self):
+        return (self.incident.slug, self.category, self.outcome, self.nationality.code or "", self.source.slug)
+
+    natural_key.dependencies = ["events.incident", "articles.article", "actors.contingent"]
+
+
+class Figure(FuzzyDate, SourcedClaim, TimeStamped):
+    """A sourced numeric claim. The date fields hold when it holds: a day, or the period it counts over."""
+
+    class Scope(models.TextChoices):
+        AT_DATE = "at_date", "At a date"
+        DURING_PERIOD = "during_period", "During the period"
+        SINCE_START = "since_start", "Cumulative since the start"
+
+    quantity = models.CharField(max_length=40, choices=vocab.FigureQuantity.choices, db_index=True)
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    value_high = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="Upper bound when the source gives a range."
+    )
+    qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    unit = models.CharField(max_length=20, default="people", help_text="people, percent, requests…")
+    subject = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="figures", help_text="What the number is about (e.g. MINUSMA)."
+    )
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.AT_DATE)
+    note = models.TextField(blank=True)
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["quantity", "date_from"]
+        constraints = [
+            *FuzzyDate.Meta.constraints,
+            *SourcedClaim.Meta.constraints,
+            models.UniqueConstraint(fields=["quantity", "source", "excerpt_start"], name="events_figure_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="events_figure_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value_high__isnull=True) | Q(value_high__gte=F("value")), name="events_figure_range_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["quantity", "date_from"]), models.Index(fields=["subject", "quantity"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_quantity_display()}: {self.get_qualifier_display()} {self.value.normalize():f} ({self.source})"
+
+    def natural_key(self):
+        return (self.quantity, self.source.slug, self.excerpt_start)
+
+    natural_key.dependencies = ["articles.article", "actors.actor"]

@@ -1,0 +1,186 @@
+"""Load and export the corpus fixtures: JSON with natural keys, one file per model, in dependency order.
+
+Loading validates every record as the admin would (full_clean: verbatim quotes and excerpts, choices,
+constraints) and runs in one transaction: a bad record refuses the whole load and the error names it.
+Exporting writes the same files deterministically, so curated changes can be saved back and diffed.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.core.serializers.base import DeserializationError, DeserializedObject
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+
+# Load order: every model after the models its natural keys point to.
+CORPUS_MODELS: list[tuple[str, str]] = [
+    ("outlets", "articles.Outlet"),
+    ("places", "events.Place"),
+    ("place_aliases", "events.PlaceAlias"),
+    ("actors", "actors.Actor"),
+    ("actor_aliases", "actors.ActorAlias"),
+    ("articles", "articles.Article"),
+    ("quotes", "articles.Quote"),
+    ("actor_relations", "actors.ActorRelation"),
+    ("positions", "actors.Position"),
+    ("contingents", "actors.Contingent"),
+    ("contingent_sources", "actors.ContingentSource"),
+    ("strength_observations", "actors.StrengthObservation"),
+    ("incidents", "events.Incident"),
+    ("incident_actors", "events.IncidentActor"),
+    ("incident_sources", "events.IncidentSource"),
+    ("casualties", "events.Casualty"),
+    ("figures", "events.Figure"),
+]
+MODEL_RANK = {label.lower(): rank for rank, (_, label) in enumerate(CORPUS_MODELS)}
+
+
+class CorpusError(Exception):
+    """A fixture could not be loaded; nothing was changed."""
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int]
+    updated: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values()) + sum(self.updated.values())
+
+
+@dataclass
+class _Record:
+    data: dict
+    origin: str  # "file.json #index", for error messages
+
+
+def _read_records(paths: Iterable[Path]) -> list[_Record]:
+    records = []
+    for path in paths:
+        try:
+            items = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise CorpusError(f"{path.name}: not readable JSON: {error}") from None
+        if not isinstance(items, list):
+            raise CorpusError(f"{path.name}: a fixture file holds a JSON list of records.")
+        for index, item in enumerate(items):
+            origin = f"{path.name} record #{index + 1}"
+            if not isinstance(item, dict) or "model" not in item or "fields" not in item:
+                raise CorpusError(f"{origin}: a record needs “model” and “fields”.")
+            if item["model"].lower() not in MODEL_RANK:
+                raise CorpusError(f"{origin}: unknown model {item['model']!r} (expected one of the corpus models).")
+            records.append(_Record(item, origin))
+    # Stable sort: dependency order between models, file order within a model.
+    records.sort(key=lambda record: MODEL_RANK[record.data["model"].lower()])
+    return records
+
+
+def _describe(record: _Record, instance: models.Model | None = None) -> str:
+    label = record.data["model"]
+    key = None
+    if instance is not None:
+        try:
+            key = instance.natural_key()
+        except Exception:  # noqa: BLE001 - a broken record may not even have a key; describe it anyway
+            key = None
+    name = record.data["fields"].get("slug") or record.data["fields"].get("name") or record.data["fields"].get("title")
+    what = f" {key!r}" if key else (f" {name!r}" if name else "")
+    return f"{label}{what} ({record.origin})"
+
+
+def _fill_timestamps(instance: models.Model) -> None:
+    """Hand-written fixtures may omit the timestamps a raw save would otherwise leave empty."""
+    now = timezone.now()
+    for field_name in ("created", "modified"):
+        if hasattr(instance, field_name) and getattr(instance, field_name) is None:
+            setattr(instance, field_name, now)
+
+
+def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
+    """Validate and save every record in `paths`, all or nothing."""
+    records = _read_records(paths)
+    created: dict[str, int] = {}
+    updated: dict[str, int] = {}
+    with transaction.atomic(using=using):
+        deferred: list[tuple[_Record, DeserializedObject]] = []
+        for record in records:
+            instance = None
+            try:
+                (deserialized,) = serializers.deserialize(
+                    "python", [record.data], using=using, handle_forward_references=True
+                )
+                instance = deserialized.object
+                _fill_timestamps(instance)
+                exists = instance.pk is not None and type(instance)._base_manager.filter(pk=instance.pk).exists()
+                # Found by its natural key: validate it as an update of that row, not as a duplicate.
+                instance._state.adding = not exists
+                # Forward references (a place's parent loaded later) are checked when they are saved.
+                instance.full_clean(exclude=[field.name for field in deserialized.deferred_fields or {}] or None)
+                with transaction.atomic(using=using):
+                    deserialized.save(using=using)
+            except ValidationError as error:
+                raise CorpusError(f"{_describe(record, instance)}: {_format_validation(error)}") from None
+            except (DeserializationError, DatabaseError, LookupError, ValueError, TypeError) as error:
+                raise CorpusError(f"{_describe(record, instance)}: {error}") from None
+            label = record.data["model"].lower()
+            (updated if exists else created)[label] = (updated if exists else created).get(label, 0) + 1
+            if deserialized.deferred_fields:
+                deferred.append((record, deserialized))
+        for record, deserialized in deferred:
+            try:
+                deserialized.save_deferred_fields(using=using)
+            except Exception as error:  # noqa: BLE001 - name the record whatever went wrong
+                raise CorpusError(f"{_describe(record, deserialized.object)}: {error}") from None
+    return LoadReport(created=created, updated=updated)
+
+
+def _format_validation(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def fixture_paths(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def export_records(label: str, using: str = "default") -> list[dict]:
+    model = apps.get_model(label)
+    records = []
+    for instance in model._default_manager.using(using).order_by("pk").iterator():
+        (data,) = serializers.serialize(
+            "python", [instance], use_natural_foreign_keys=True, use_natural_primary_keys=True
+        )
+        data.pop("pk", None)
+        for field in model._meta.many_to_many:
+            if field.name in data["fields"]:
+                data["fields"][field.name] = sorted(data["fields"][field.name])
+        records.append((json.dumps(instance.natural_key(), cls=DjangoJSONEncoder), data))
+    records.sort(key=lambda pair: pair[0])
+    return [data for _, data in records]
+
+
+def export(directory: Path, using: str = "default") -> list[Path]:
+    """Write one file per corpus model into `directory`, replacing the corpus files there."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in fixture_paths(directory):
+        stale.unlink()
+    written = []
+    for rank, (name, label) in enumerate(CORPUS_MODELS, start=1):
+        path = directory / f"{rank:02d}_{name}.json"
+        text = json.dumps(export_records(label, using), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        path.write_text(text + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def iter_corpus_models() -> Iterator[type[models.Model]]:
+    for _, label in CORPUS_MODELS:
+        yield apps.get_model(label)

@@ -1,0 +1,98 @@
+"""Dates as the sources give them: the words as written, the range they can mean, and how precise they are.
+
+"2013" is never silently 2013-01-01: it is date_from=2013-01-01, date_to=2013-12-31, precision=year.
+The precision maps onto ACLED's time_precision and UCDP's date_prec so records can be joined with theirs.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Exact day"
+    DAYS = "days", "Within a few days"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    SEASON = "season", "Several months"
+    YEAR = "year", "Year"
+    UNKNOWN = "unknown", "Unknown"
+
+
+# ACLED time_precision: 1 exact day, 2 week known, 3 only the month known (or coarser).
+ACLED_TIME_PRECISION = {
+    DatePrecision.DAY: 1,
+    DatePrecision.DAYS: 2,
+    DatePrecision.WEEK: 2,
+    DatePrecision.MONTH: 3,
+    DatePrecision.SEASON: 3,
+    DatePrecision.YEAR: 3,
+}
+
+# UCDP date_prec: 1 exact day, 2 within 2-6 days, 3 the week, 4 within 8-30 days or the month, 5 within the year.
+UCDP_DATE_PREC = {
+    DatePrecision.DAY: 1,
+    DatePrecision.DAYS: 2,
+    DatePrecision.WEEK: 3,
+    DatePrecision.MONTH: 4,
+    DatePrecision.SEASON: 5,
+    DatePrecision.YEAR: 5,
+}
+
+
+class FuzzyDate(models.Model):
+    """Abstract: a date or period as a source states it."""
+
+    date_as_written = models.CharField(
+        max_length=200, blank=True, help_text="The date in the source's own words, e.g. “Tuesday”, “early January”."
+    )
+    date_from = models.DateField(null=True, blank=True, db_index=True, help_text="Earliest day the date can mean.")
+    date_to = models.DateField(null=True, blank=True, db_index=True, help_text="Latest day the date can mean.")
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN, db_index=True
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_from__isnull=True) | Q(date_to__isnull=True) | Q(date_from__lte=F("date_to")),
+                name="%(app_label)s_%(class)s_date_from_lte_date_to",
+                violation_error_message="The start of the date range must not be after its end.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision="unknown") | Q(date_from__isnull=False, date_to__isnull=False),
+                name="%(app_label)s_%(class)s_dated_unless_unknown",
+                violation_error_message="A date with a known precision needs both date_from and date_to.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(date_precision="day") | Q(date_from=F("date_to")),
+                name="%(app_label)s_%(class)s_day_precision_is_one_day",
+                violation_error_message="A date precise to the day must start and end on the same day.",
+            ),
+        ]
+
+    @property
+    def acled_time_precision(self) -> int | None:
+        return ACLED_TIME_PRECISION.get(self.date_precision)
+
+    @property
+    def ucdp_date_prec(self) -> int | None:
+        return UCDP_DATE_PREC.get(self.date_precision)
+
+    @property
+    def date_display(self) -> str:
+        if self.date_from is None:
+            return self.date_as_written or "date unknown"
+        if self.date_from == self.date_to:
+            return self.date_from.isoformat()
+        return f"{self.date_from.isoformat()} – {self.date_to.isoformat()}"
+
+
+class TimeStamped(models.Model):
+    """Abstract: when a row was created and last changed (sync clients use `modified`)."""
+
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
