@@ -248,7 +248,11 @@ class Contingent(FuzzyDate, TimeStamped):
     slug = models.SlugField(max_length=200, unique=True)
     country = CountryField(db_index=True, help_text="Contributing country (ISO 3166-1).")
     contributor = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="contingents_contributed",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contingents_contributed",
         help_text="The state or force that contributes the contingent, when it is an actor in the database.",
     )
     mission = models.ForeignKey(
@@ -272,7 +276,9 @@ class Contingent(FuzzyDate, TimeStamped):
 
     def __str__(self) -> str:
         base = f" in {self.base}" if self.base_id else ""
-        return f"{self.country.name} {self.get_capability_display().lower()}{base} ({self.get_status_display().lower()})"
+        return (
+            f"{self.country.name} {self.get_capability_display().lower()}{base} ({self.get_status_display().lower()})"
+        )
 
     def natural_key(self):
         return (self.slug,)
@@ -333,7 +339,9 @@ class StrengthObservation(FuzzyDate, SourcedClaim, TimeStamped):
 
     contingent = models.ForeignKey(Contingent, on_delete=models.CASCADE, related_name="strength_observations")
     personnel = models.PositiveIntegerField(help_text="Number of personnel (or aircraft, for an air unit).")
-    unit_of_count = models.CharField(max_length=20, default="personnel", help_text="What is counted: personnel, aircraft…")
+    unit_of_count = models.CharField(
+        max_length=20, default="personnel", help_text="What is counted: personnel, aircraft…"
+    )
     qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.REPORTED)
 

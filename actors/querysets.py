@@ -18,4 +18,6 @@ class ContingentQuerySet(models.QuerySet):
         return self.select_related("mission", "contributor", "base")
 
     def active_on(self, day: datetime.date):
-        return self.filter(Q(date_from__lte=day) | Q(date_from__isnull=True), Q(date_to__gte=day) | Q(date_to__isnull=True))
+        return self.filter(
+            Q(date_from__lte=day) | Q(date_from__isnull=True), Q(date_to__gte=day) | Q(date_to__isnull=True)
+        )

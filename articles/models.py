@@ -133,7 +133,11 @@ class Quote(TimeStamped):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
     speaker = models.ForeignKey(
-        "actors.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="quotes",
+        "actors.Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
         help_text="Who is quoted: a person, or an organisation or document speaking as one.",
     )
     speaker_description = models.CharField(

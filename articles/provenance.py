@@ -36,6 +36,15 @@ class SourcedClaim(models.Model):
             ),
         ]
 
+    def save(self, *args, **kwargs) -> None:
+        if self.excerpt_start is None or self.excerpt_end is None:
+            self.anchor_excerpt()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.anchor_excerpt()
+
     def anchor_excerpt(self) -> None:
         """Find the excerpt in the article body and store its offsets; ValidationError if it is not there."""
         if self.source_id is None or not self.excerpt:
@@ -44,12 +53,3 @@ class SourcedClaim(models.Model):
             self.excerpt_start, self.excerpt_end = locate(self.source.body, self.excerpt, self.excerpt_start)
         except ValidationError as error:
             raise ValidationError({"excerpt": error.messages}) from None
-
-    def clean(self) -> None:
-        super().clean()
-        self.anchor_excerpt()
-
-    def save(self, *args, **kwargs) -> None:
-        if self.excerpt_start is None or self.excerpt_end is None:
-            self.anchor_excerpt()
-        super().save(*args, **kwargs)

@@ -42,22 +42,30 @@ class Place(TimeStamped):
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         help_text="The place this one lies in (a town's region, a region's country).",
     )
     country = CountryField(blank=True, db_index=True)
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     geo_precision = models.CharField(max_length=12, choices=GeoPrecision.choices, blank=True)
-    coordinates_note = models.TextField(
-        blank=True, help_text="Where the coordinates come from, or why there are none."
-    )
+    coordinates_note = models.TextField(blank=True, help_text="Where the coordinates come from, or why there are none.")
     geonames_id = models.PositiveIntegerField("GeoNames id", null=True, blank=True, unique=True)
     description = models.TextField(blank=True)
 
@@ -68,7 +76,14 @@ class Place(TimeStamped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
                 name="events_place_coordinates_valid",
                 violation_error_message="Give both latitude and longitude, within WGS84 bounds, or neither.",
             ),
@@ -253,7 +268,9 @@ class IncidentSource(SourcedClaim, TimeStamped):
         ordering = ["incident", "source", "excerpt_start"]
         constraints = [
             *SourcedClaim.Meta.constraints,
-            models.UniqueConstraint(fields=["incident", "source", "excerpt_start"], name="events_incidentsource_unique"),
+            models.UniqueConstraint(
+                fields=["incident", "source", "excerpt_start"], name="events_incidentsource_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -268,7 +285,10 @@ class IncidentSource(SourcedClaim, TimeStamped):
 class CasualtyManager(models.Manager):
     def get_by_natural_key(self, incident_slug, category, outcome, nationality, source_slug):
         return self.get(
-            incident__slug=incident_slug, category=category, outcome=outcome, nationality=nationality,
+            incident__slug=incident_slug,
+            category=category,
+            outcome=outcome,
+            nationality=nationality,
             source__slug=source_slug,
         )
 
@@ -297,11 +317,19 @@ class Casualty(SourcedClaim, TimeStamped):
     high = models.PositiveIntegerField(null=True, blank=True)
     nationality = CountryField(blank=True, db_index=True, help_text="Nationality of the victims, where stated.")
     contingent = models.ForeignKey(
-        Contingent, on_delete=models.PROTECT, null=True, blank=True, related_name="casualties",
+        Contingent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="casualties",
         help_text="For peacekeepers: the contingent they served in.",
     )
     armed_actor = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="casualties",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="casualties",
         help_text="The force or group the victims belonged to, where stated.",
     )
     un_type_of_incident = models.CharField(
@@ -319,7 +347,8 @@ class Casualty(SourcedClaim, TimeStamped):
                 fields=["incident", "category", "outcome", "nationality", "source"], name="events_casualty_unique"
             ),
             models.CheckConstraint(
-                condition=(Q(low__isnull=True) | Q(low__lte=F("best"))) & (Q(high__isnull=True) | Q(best__lte=F("high"))),
+                condition=(Q(low__isnull=True) | Q(low__lte=F("best")))
+                & (Q(high__isnull=True) | Q(best__lte=F("high"))),
                 name="events_casualty_low_best_high_ordered",
                 violation_error_message="Counts must satisfy low ≤ best ≤ high.",
             ),
@@ -371,7 +400,9 @@ class Figure(FuzzyDate, SourcedClaim, TimeStamped):
         indexes = [models.Index(fields=["quantity", "date_from"]), models.Index(fields=["subject", "quantity"])]
 
     def __str__(self) -> str:
-        return f"{self.get_quantity_display()}: {self.get_qualifier_display()} {self.value.normalize():f} ({self.source})"
+        return (
+            f"{self.get_quantity_display()}: {self.get_qualifier_display()} {self.value.normalize():f} ({self.source})"
+        )
 
     def natural_key(self):
         return (self.quantity, self.source.slug, self.excerpt_start)

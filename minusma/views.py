@@ -1,0 +1,33 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from actors.models import Actor, Contingent
+from articles.models import Article, Quote
+from events.models import Figure, Incident, Place
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """What the database holds, and the articles it is built from."""
+    holdings = [
+        (model._meta.verbose_name_plural, model.objects.count())
+        for model in (Article, Quote, Actor, Contingent, Incident, Place, Figure)
+    ]
+    articles = Article.objects.for_list()
+    return render(request, "home.html", {"holdings": holdings, "articles": articles})
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and docker compose: 200 when the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": str(error.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
