@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core import serializers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
@@ -127,7 +127,15 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
                     deserialized.save(using=using)
             except ValidationError as error:
                 raise CorpusError(f"{_describe(record, instance)}: {_format_validation(error)}") from None
-            except (DeserializationError, DatabaseError, LookupError, ValueError, TypeError) as error:
+            except (
+                DeserializationError,
+                DatabaseError,
+                FieldDoesNotExist,
+                ObjectDoesNotExist,
+                LookupError,
+                ValueError,
+                TypeError,
+            ) as error:
                 raise CorpusError(f"{_describe(record, instance)}: {error}") from None
             label = record.data["model"].lower()
             (updated if exists else created)[label] = (updated if exists else created).get(label, 0) + 1

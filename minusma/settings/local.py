@@ -20,6 +20,7 @@ SECRET_KEY = secret_key_from_env() or _local_secret_key()
 
 # Static files come straight from the apps, so a local run needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing is collected outside production
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,0 +1,124 @@
+"""The corpus fixtures: verbatim provenance for every record, idempotent loading, deterministic export.
+
+The whole corpus is loaded once for this module inside a transaction that is rolled back afterwards.
+"""
+
+import filecmp
+import json
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from actors.models import Contingent
+from articles.models import Article, Quote
+from articles.provenance import SourcedClaim
+from events.models import Incident, Place
+from minusma import corpus
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+SEED_FILES = {
+    "000_b9b66b10140f9994.txt",
+    "001_9a554e53b4809e9c.txt",
+    "002_a43eed279b259090.txt",
+    "003_8aff0aafdc465972.txt",
+    "004_bc173adbdd99be5c.txt",
+}
+SOURCED_MODELS = [model for model in corpus.iter_corpus_models() if issubclass(model, SourcedClaim)]
+
+
+@pytest.fixture(scope="module")
+def loaded_corpus(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = corpus.load(corpus.fixture_paths(FIXTURES))
+        yield report
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
+
+
+def test_fixture_files_are_one_per_model_in_load_order():
+    """fixtures/ holds one JSON file per corpus model, named in the order they load."""
+    expected = [f"{rank:02d}_{name}.json" for rank, (name, _) in enumerate(corpus.CORPUS_MODELS, start=1)]
+    assert [path.name for path in corpus.fixture_paths(FIXTURES)] == expected
+
+
+def test_fixture_records_use_natural_keys_not_ids():
+    """Records carry no database ids, so they load the same into any database."""
+    for path in corpus.fixture_paths(FIXTURES):
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            assert "pk" not in record, f"{path.name}: {record}"
+
+
+def test_corpus_holds_every_seed_article(loaded_corpus):
+    """Each seed article is in the corpus, with its seed file recorded."""
+    assert set(Article.objects.values_list("seed_file", flat=True)) >= {"000_b9b66b10140f9994.txt"}
+    assert set(Article.objects.values_list("seed_file", flat=True)) <= SEED_FILES
+
+
+def test_every_quote_occurs_verbatim_at_its_offsets(loaded_corpus):
+    """Every quote's text is found, character for character, at its offsets in its article body."""
+    quotes = Quote.objects.select_related("article")
+    assert quotes.exists()
+    for quote in quotes:
+        assert quote.article.body[quote.text_start : quote.text_end] == quote.text, quote
+
+
+def test_every_excerpt_occurs_verbatim_at_its_offsets(loaded_corpus):
+    """Every sourced claim's excerpt is found at its offsets in the article it cites."""
+    checked = 0
+    for model in SOURCED_MODELS:
+        for claim in model.objects.select_related("source"):
+            assert claim.source.body[claim.excerpt_start : claim.excerpt_end] == claim.excerpt, claim
+            checked += 1
+    assert checked > 0
+
+
+def test_every_quote_has_a_speaker_or_a_description(loaded_corpus):
+    """No quote is left without someone to attribute it to."""
+    for quote in Quote.objects.all():
+        assert quote.speaker_id or quote.speaker_description.strip(), quote
+
+
+def test_every_incident_and_contingent_cites_a_source(loaded_corpus):
+    """Incidents and contingents each cite at least one article excerpt."""
+    assert not Incident.objects.filter(sources__isnull=True).exists()
+    assert not Contingent.objects.filter(sources__isnull=True).exists()
+
+
+def test_every_incident_has_a_place_or_an_explicit_unknown(loaded_corpus):
+    """An incident without a place says its location is unknown."""
+    assert not Incident.objects.filter(place__isnull=True).exclude(location_precision="unknown").exists()
+
+
+def test_every_place_has_coordinates_or_a_reason(loaded_corpus):
+    """Places either have coordinates or a note saying why not."""
+    assert not Place.objects.filter(latitude__isnull=True, coordinates_note="").exists()
+
+
+def test_every_record_passes_model_validation(loaded_corpus):
+    """Fixture records satisfy the same validation the admin applies."""
+    for model in corpus.iter_corpus_models():
+        for instance in model.objects.all():
+            instance.full_clean()
+
+
+def test_loading_twice_changes_nothing(loaded_corpus, tmp_path):
+    """A second load finds every record by its natural key and changes no row."""
+    counts = {label: apps.get_model(label).objects.count() for _, label in corpus.CORPUS_MODELS}
+    report = corpus.load(corpus.fixture_paths(FIXTURES))
+    assert report.created == {}
+    assert sum(report.updated.values()) == loaded_corpus.total
+    assert counts == {label: apps.get_model(label).objects.count() for _, label in corpus.CORPUS_MODELS}
+
+
+def test_export_reproduces_the_fixture_files_byte_for_byte(loaded_corpus, tmp_path):
+    """load, export, compare: identical, so curated changes can be saved back and diffed."""
+    corpus.export(tmp_path)
+    names = [path.name for path in corpus.fixture_paths(FIXTURES)]
+    match, mismatch, errors = filecmp.cmpfiles(FIXTURES, tmp_path, names, shallow=False)
+    assert (mismatch, errors) == ([], [])
+    assert sorted(match) == sorted(names)

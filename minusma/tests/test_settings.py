@@ -1,0 +1,84 @@
+"""Settings come from the environment; production refuses to run insecurely."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from minusma.settings.base import env_bool, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def _last_line(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    """Without DJANGO_SECRET_KEY the production settings raise instead of using a default."""
+    result = _manage("check", DJANGO_SETTINGS_MODULE="minusma.settings.production")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_check_is_clean_under_production_settings():
+    """manage.py check --deploy reports nothing with production settings and a real key."""
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="minusma.settings.production",
+        DJANGO_SECRET_KEY="a-long-random-production-key-" + "x7Q2" * 12,
+        DJANGO_ALLOWED_HOSTS="minusma.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_is_off_unless_asked_for():
+    """DEBUG defaults to off; only an explicit DJANGO_DEBUG turns it on."""
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    assert _last_line(_manage("shell", "-c", code)) == "False"
+    assert _last_line(_manage("shell", "-c", code, DJANGO_DEBUG="true")) == "True"
+
+
+def test_database_url_selects_the_database():
+    """DATABASE_URL chooses the database; without it the local run uses an SQLite file in the project."""
+    code = "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'])"
+    default = _last_line(_manage("shell", "-c", code))
+    assert default == f"django.db.backends.sqlite3 {ROOT / 'db.sqlite3'}"
+    postgres = _last_line(_manage("shell", "-c", code, DATABASE_URL="postgres://u@db.example:5432/minusma"))
+    assert postgres == "django.db.backends.postgresql minusma"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)])
+def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
+    """Booleans accept the usual spellings."""
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env_bool("X_FLAG") is expected
+
+
+def test_env_bool_refuses_nonsense(monkeypatch):
+    """A typo in a boolean setting stops the start rather than guessing."""
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_FLAG")
+
+
+def test_env_list_splits_on_commas(monkeypatch):
+    """Host lists are comma-separated with spaces ignored."""
+    monkeypatch.setenv("X_HOSTS", "a.example, b.example ,")
+    assert env_list("X_HOSTS") == ["a.example", "b.example"]
