@@ -95,7 +95,7 @@ def test_malformed_json_is_refused_with_the_file_name(tmp_path):
     """A file that is not JSON is named in the error."""
     broken = tmp_path / "broken.json"
     broken.write_text("[{", encoding="utf-8")
-    with pytest.raises(corpus.CorpusError, match="broken.json"):
+    with pytest.raises(corpus.CorpusError, match=r"broken\.json"):
         corpus.load([broken])
 
 
