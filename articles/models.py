@@ -83,7 +83,9 @@ class Article(FuzzyDate, TimeStamped):
     subtitle = models.TextField(blank=True, help_text="Standfirst or deck, as printed.")
     slug = models.SlugField(max_length=200, unique=True)
     outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
-    authors = models.ManyToManyField("actors.Actor", blank=True, related_name="authored_articles")
+    authors = models.ManyToManyField(
+        "actors.Actor", blank=True, related_name="authored_articles", limit_choices_to={"kind": "person"}
+    )
     date_reasoning = models.TextField(
         blank=True, help_text="Why the publication date is estimated as it is, when it is not printed."
     )
