@@ -18,6 +18,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from articles.verbatim import locate
+
 # Load order: every model after the models its natural keys point to.
 CORPUS_MODELS: list[tuple[str, str]] = [
     ("outlets", "articles.Outlet"),
@@ -113,6 +115,7 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
         for record in records:
             instance = None
             try:
+                _anchor_offsets(record.data, using)
                 (deserialized,) = serializers.deserialize(
                     "python", [record.data], using=using, handle_forward_references=True
                 )
@@ -147,6 +150,41 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
             except Exception as error:  # noqa: BLE001 - name the record whatever went wrong
                 raise CorpusError(f"{_describe(record, deserialized.object)}: {error}") from None
     return LoadReport(created=created, updated=updated)
+
+
+# Models whose natural key includes offsets derived from their text: (text field, article field, start, end).
+_ANCHORED_TEXT = {
+    "articles.quote": ("text", "article", "text_start", "text_end"),
+}
+_ANCHORED_EXCERPT = ("excerpt", "source", "excerpt_start", "excerpt_end")
+
+
+def _anchor_offsets(data: dict, using: str) -> None:
+    """Fill missing offsets from the text before the natural-key lookup, which needs them.
+
+    Hand-written records may leave offsets out; without this a second load would not find the first.
+    A text that is not in the article is left for full_clean to refuse with its usual message.
+    """
+    label = data["model"].lower()
+    model = apps.get_model(label)
+    if label in _ANCHORED_TEXT:
+        text_field, article_field, start_field, end_field = _ANCHORED_TEXT[label]
+    elif any(field.name == "excerpt" for field in model._meta.fields):
+        text_field, article_field, start_field, end_field = _ANCHORED_EXCERPT
+    else:
+        return
+    fields = data["fields"]
+    if fields.get(start_field) is not None and fields.get(end_field) is not None:
+        return
+    text, article_key = fields.get(text_field), fields.get(article_field)
+    if not text or not isinstance(article_key, list):
+        return
+    article_model = apps.get_model("articles.Article")
+    try:
+        body = article_model._default_manager.db_manager(using).get_by_natural_key(*article_key).body
+        fields[start_field], fields[end_field] = locate(body, text, fields.get(start_field))
+    except (article_model.DoesNotExist, ValidationError):
+        return
 
 
 def _format_validation(error: ValidationError) -> str:

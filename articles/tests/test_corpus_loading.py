@@ -118,3 +118,12 @@ def test_load_corpus_command_reports_what_it_loaded(tmp_path, capsys):
     output = capsys.readouterr().out
     assert "articles.quote" in output
     assert "Loaded 4 records from 1 files." in output
+
+
+def test_hand_written_records_without_offsets_load_twice_without_duplicates(tmp_path):
+    """Offsets are derived before the natural-key lookup, so a second load updates rather than duplicates."""
+    path = _write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))
+    corpus.load([path])
+    report = corpus.load([path])
+    assert report.created == {}
+    assert Quote.objects.count() == 1
