@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from articles.models import SlugManager
 from articles.provenance import SourcedClaim
@@ -63,6 +64,7 @@ class Actor(TimeStamped):
     )
 
     objects = SlugManager.from_queryset(ActorQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +103,7 @@ class ActorAlias(TimeStamped):
     language = models.CharField(max_length=12, blank=True, help_text="BCP 47 tag, for other-language names.")
 
     objects = AliasManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["actor", "name"]
@@ -148,6 +151,7 @@ class ActorRelation(FuzzyDate, SourcedClaim, TimeStamped):
     certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.STATED)
 
     objects = RelationManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["subject", "kind", "object"]
@@ -187,6 +191,7 @@ class Position(FuzzyDate, SourcedClaim, TimeStamped):
     certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.STATED)
 
     objects = PositionManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["person", "date_from"]
@@ -268,6 +273,7 @@ class Contingent(FuzzyDate, TimeStamped):
     notes = models.TextField(blank=True)
 
     objects = SlugManager.from_queryset(ContingentQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country", "capability", "date_from"]
@@ -300,6 +306,7 @@ class ContingentSource(SourcedClaim, TimeStamped):
     contingent = models.ForeignKey(Contingent, on_delete=models.CASCADE, related_name="sources")
 
     objects = ContingentSourceManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["contingent", "source", "excerpt_start"]
@@ -346,6 +353,7 @@ class StrengthObservation(FuzzyDate, SourcedClaim, TimeStamped):
     basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.REPORTED)
 
     objects = ContingentSourceManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["contingent", "date_from"]

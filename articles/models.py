@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from minusma.fuzzydates import FuzzyDate, TimeStamped
 
@@ -53,6 +54,7 @@ class Outlet(TimeStamped):
     description = models.TextField(blank=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -99,6 +101,7 @@ class Article(FuzzyDate, TimeStamped):
     seed_file = models.CharField(max_length=200, blank=True, help_text="The seed file this text was taken from.")
 
     objects = SlugManager.from_queryset(ArticleQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date_from", "title"]
@@ -155,6 +158,7 @@ class Quote(TimeStamped):
     text_end = models.PositiveIntegerField(null=True, blank=True)
 
     objects = QuoteManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "text_start"]

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from actors.models import Actor, Contingent, Qualifier
 from articles.models import SlugManager
@@ -70,6 +71,7 @@ class Place(TimeStamped):
     description = models.TextField(blank=True)
 
     objects = SlugManager.from_queryset(PlaceQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -130,6 +132,7 @@ class PlaceAlias(TimeStamped):
     language = models.CharField(max_length=12, blank=True)
 
     objects = PlaceAliasManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["place", "name"]
@@ -180,6 +183,7 @@ class Incident(FuzzyDate, TimeStamped):
     actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
 
     objects = SlugManager.from_queryset(IncidentQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date_from", "title"]
@@ -238,6 +242,7 @@ class IncidentActor(TimeStamped):
     confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.REPORTED)
 
     objects = IncidentActorManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "role", "actor"]
@@ -263,6 +268,7 @@ class IncidentSource(SourcedClaim, TimeStamped):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
 
     objects = IncidentSourceManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "source", "excerpt_start"]
@@ -337,6 +343,7 @@ class Casualty(SourcedClaim, TimeStamped):
     )
 
     objects = CasualtyManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "category", "outcome"]
@@ -385,6 +392,7 @@ class Figure(FuzzyDate, SourcedClaim, TimeStamped):
     note = models.TextField(blank=True)
 
     objects = FigureQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["quantity", "date_from"]

@@ -6,7 +6,13 @@ from django.contrib import admin
 from django.db import connection
 
 PROJECT_APPS = ["articles", "actors", "events"]
-PROJECT_MODELS = [model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()]
+# Audit-trail tables (django-simple-history) are reached through their model's history page instead.
+PROJECT_MODELS = [
+    model
+    for label in PROJECT_APPS
+    for model in apps.get_app_config(label).get_models()
+    if not model.__name__.startswith("Historical")
+]
 
 
 @pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda model: model._meta.label)
