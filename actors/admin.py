@@ -1,5 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
+from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin
+
+from .forms import DuplicateWarningForm
 from .models import (
     Actor,
     ActorAlias,
@@ -9,8 +17,10 @@ from .models import (
     Position,
     StrengthObservation,
 )
+from .resources import ActorResource, ContingentResource
+from .services import actor_merge
 
-SOURCE_FIELDS = ["source", "excerpt", "excerpt_start", "excerpt_end"]
+IMPORT_FORMATS = [CSV, XLSX]
 
 
 class ActorAliasInline(admin.TabularInline):
@@ -18,33 +28,75 @@ class ActorAliasInline(admin.TabularInline):
     extra = 0
 
 
-class PositionInline(admin.StackedInline):
+class PositionInline(SourcedClaimAdminMixin, admin.StackedInline):
     model = Position
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["organisation", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
 
 
-class RelationInline(admin.StackedInline):
+class RelationInline(SourcedClaimAdminMixin, admin.StackedInline):
     model = ActorRelation
     fk_name = "subject"
     extra = 0
     autocomplete_fields = ["object", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
+
+
+class ActorForm(DuplicateWarningForm):
+    class Meta:
+        model = Actor
+        fields = "__all__"
+
+
+@admin.action(description="Merge two selected actors", permissions=["delete"])
+def merge_actors(modeladmin: "ActorAdmin", request, queryset):
+    actors = list(queryset.order_by("pk"))
+    if len(actors) != 2:
+        modeladmin.message_user(request, "Select exactly two actors to merge.", messages.ERROR)
+        return None
+    if request.POST.get("survivor"):
+        survivor = next((actor for actor in actors if str(actor.pk) == request.POST["survivor"]), None)
+        if survivor is None:
+            modeladmin.message_user(request, "Choose which of the two actors to keep.", messages.ERROR)
+            return None
+        duplicate = actors[1] if survivor is actors[0] else actors[0]
+        name = duplicate.name
+        actor_merge(survivor=survivor, duplicate=duplicate)
+        modeladmin.message_user(request, f"Merged “{name}” into “{survivor.name}”.", messages.SUCCESS)
+        return HttpResponseRedirect(request.get_full_path())
+    counted = Actor.objects.filter(pk__in=[a.pk for a in actors]).annotate(
+        quote_count=Count("quotes", distinct=True), alias_count=Count("aliases", distinct=True)
+    )
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Merge two actors",
+        "actors": counted.order_by("pk"),
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/actors/actor/merge_confirmation.html", context)
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(ImportExportMixin, CuratedAdmin):
+    form = ActorForm
+    resource_classes = [ActorResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = IMPORT_FORMATS
     list_display = ["name", "kind", "country", "acled_actor_type", "wikidata_id"]
     list_filter = ["kind", "acled_actor_type", "country"]
     search_fields = ["name", "slug", "aliases__name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ActorAliasInline, RelationInline, PositionInline]
+    actions = [*CuratedAdmin.actions, merge_actors]
 
 
 @admin.register(ActorAlias)
-class ActorAliasAdmin(admin.ModelAdmin):
+class ActorAliasAdmin(CuratedAdmin):
     list_display = ["name", "kind", "actor"]
     list_filter = ["kind"]
     list_select_related = ["actor"]
@@ -52,41 +104,49 @@ class ActorAliasAdmin(admin.ModelAdmin):
     autocomplete_fields = ["actor"]
 
 
+class SourcedClaimAdmin(SourcedClaimAdminMixin, CuratedAdmin):
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
+
+
 @admin.register(ActorRelation)
-class ActorRelationAdmin(admin.ModelAdmin):
+class ActorRelationAdmin(SourcedClaimAdmin):
     list_display = ["subject", "kind", "object", "certainty", "date_from", "source"]
     list_filter = ["kind", "certainty"]
     list_select_related = ["subject", "object", "source"]
     search_fields = ["subject__name", "object__name", "excerpt"]
     autocomplete_fields = ["subject", "object", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(SourcedClaimAdmin):
     list_display = ["person", "title", "organisation", "date_from", "date_to", "source"]
     list_select_related = ["person", "organisation", "source"]
     search_fields = ["person__name", "title", "organisation__name"]
     autocomplete_fields = ["person", "organisation", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
 
 
-class ContingentSourceInline(admin.StackedInline):
+class ContingentSourceInline(SourcedClaimAdminMixin, admin.StackedInline):
     model = ContingentSource
     extra = 0
     autocomplete_fields = ["source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
 
 
-class StrengthObservationInline(admin.StackedInline):
+class StrengthObservationInline(SourcedClaimAdminMixin, admin.StackedInline):
     model = StrengthObservation
     extra = 0
     autocomplete_fields = ["source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Contingent)
-class ContingentAdmin(admin.ModelAdmin):
+class ContingentAdmin(ImportExportMixin, CuratedAdmin):
+    resource_classes = [ContingentResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = IMPORT_FORMATS
     list_display = ["__str__", "country", "personnel_type", "capability", "base", "status", "date_from"]
     list_filter = ["status", "personnel_type", "capability", "country"]
     list_select_related = ["base", "mission", "contributor"]
@@ -97,19 +157,17 @@ class ContingentAdmin(admin.ModelAdmin):
 
 
 @admin.register(StrengthObservation)
-class StrengthObservationAdmin(admin.ModelAdmin):
+class StrengthObservationAdmin(SourcedClaimAdmin):
     list_display = ["contingent", "qualifier", "personnel", "unit_of_count", "basis", "date_from", "source"]
     list_filter = ["basis", "qualifier"]
     list_select_related = ["contingent__base", "source"]
     search_fields = ["contingent__slug", "excerpt"]
     autocomplete_fields = ["contingent", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(ContingentSource)
-class ContingentSourceAdmin(admin.ModelAdmin):
+class ContingentSourceAdmin(SourcedClaimAdmin):
     list_display = ["contingent", "source", "excerpt"]
     list_select_related = ["contingent__base", "source"]
     search_fields = ["contingent__slug", "excerpt"]
     autocomplete_fields = ["contingent", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]

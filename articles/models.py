@@ -163,7 +163,11 @@ class Quote(TimeStamped):
     class Meta:
         ordering = ["article", "text_start"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "text_start"], name="articles_quote_unique_position"),
+            models.UniqueConstraint(
+                fields=["article", "text_start"],
+                name="articles_quote_unique_position",
+                violation_error_message="This passage of the article is already quoted.",
+            ),
             models.CheckConstraint(condition=Q(text_end__gt=F("text_start")), name="articles_quote_offsets_ordered"),
             models.CheckConstraint(
                 condition=Q(speaker__isnull=False) | ~Q(speaker_description=""),
@@ -193,6 +197,8 @@ class Quote(TimeStamped):
         if self.speaker_id is None and not self.speaker_description.strip():
             raise ValidationError({"speaker_description": "Name the speaker or describe the unnamed one."})
         self.anchor()
+        # The offsets are not form fields, so the form would skip the constraints that use them.
+        self.validate_constraints()
 
     def save(self, *args, **kwargs) -> None:
         if self.text_start is None or self.text_end is None:

@@ -44,6 +44,8 @@ class SourcedClaim(models.Model):
     def clean(self) -> None:
         super().clean()
         self.anchor_excerpt()
+        # The offsets are not form fields, so the form would skip the unique constraints that use them.
+        self.validate_constraints()
 
     def anchor_excerpt(self) -> None:
         """Find the excerpt in the article body and store its offsets; ValidationError if it is not there."""

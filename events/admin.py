@@ -1,6 +1,12 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
+
+from actors.admin import IMPORT_FORMATS, SourcedClaimAdmin
+from actors.forms import DuplicateWarningForm
+from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin
 
 from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
+from .resources import FigureResource, IncidentResource, PlaceResource
 
 
 class PlaceAliasInline(admin.TabularInline):
@@ -12,12 +18,22 @@ class ChildPlaceInline(admin.TabularInline):
     model = Place
     fk_name = "parent"
     extra = 0
-    fields = ["name", "slug", "kind", "latitude", "longitude"]
+    fields = ["name", "slug", "kind", "latitude", "longitude", "coordinates_note"]
     show_change_link = True
 
 
+class PlaceForm(DuplicateWarningForm):
+    class Meta:
+        model = Place
+        fields = "__all__"
+
+
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(ImportExportMixin, CuratedAdmin):
+    form = PlaceForm
+    resource_classes = [PlaceResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = IMPORT_FORMATS
     list_display = ["name", "kind", "parent", "country", "latitude", "longitude", "geonames_id"]
     list_filter = ["kind", "country", "geo_precision"]
     list_select_related = ["parent"]
@@ -28,7 +44,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlaceAlias)
-class PlaceAliasAdmin(admin.ModelAdmin):
+class PlaceAliasAdmin(CuratedAdmin):
     list_display = ["name", "kind", "place"]
     list_select_related = ["place"]
     search_fields = ["name", "place__name"]
@@ -41,22 +57,27 @@ class IncidentActorInline(admin.TabularInline):
     autocomplete_fields = ["actor"]
 
 
-class IncidentSourceInline(admin.StackedInline):
+class IncidentSourceInline(SourcedClaimAdminMixin, admin.StackedInline):
     model = IncidentSource
     extra = 0
     autocomplete_fields = ["source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
 
 
-class CasualtyInline(admin.StackedInline):
+class CasualtyInline(SourcedClaimAdminMixin, admin.StackedInline):
     model = Casualty
     extra = 0
     autocomplete_fields = ["source", "contingent", "armed_actor"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ImportExportMixin, CuratedAdmin):
+    resource_classes = [IncidentResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = IMPORT_FORMATS
     list_display = ["title", "date_from", "date_precision", "incident_type", "acled_event_type", "place", "in_mali"]
     list_filter = ["incident_type", "acled_disorder_type", "acled_event_type", "in_mali", "date_precision"]
     list_select_related = ["place"]
@@ -68,39 +89,39 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncidentActor)
-class IncidentActorAdmin(admin.ModelAdmin):
+class IncidentActorAdmin(CuratedAdmin):
     list_display = ["incident", "actor", "role", "confidence"]
     list_filter = ["role", "confidence"]
     list_select_related = ["incident", "actor"]
-    search_fields = ["incident__title", "actor__name"]
+    search_fields = ["incident__title", "actor__name", "actor__aliases__name"]
     autocomplete_fields = ["incident", "actor"]
 
 
 @admin.register(IncidentSource)
-class IncidentSourceAdmin(admin.ModelAdmin):
+class IncidentSourceAdmin(SourcedClaimAdmin):
     list_display = ["incident", "source", "excerpt"]
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
     autocomplete_fields = ["incident", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Casualty)
-class CasualtyAdmin(admin.ModelAdmin):
+class CasualtyAdmin(SourcedClaimAdmin):
     list_display = ["incident", "category", "outcome", "low", "best", "high", "nationality", "source"]
     list_filter = ["category", "outcome"]
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
     autocomplete_fields = ["incident", "source", "contingent", "armed_actor"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class FigureAdmin(ImportExportMixin, SourcedClaimAdmin):
+    resource_classes = [FigureResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = IMPORT_FORMATS
     list_display = ["quantity", "qualifier", "value", "unit", "subject", "date_from", "date_to", "source"]
     list_filter = ["quantity", "scope", "qualifier"]
     list_select_related = ["subject", "source"]
     search_fields = ["excerpt", "subject__name", "note"]
     autocomplete_fields = ["subject", "source"]
-    readonly_fields = ["excerpt_start", "excerpt_end"]
     date_hierarchy = "date_from"

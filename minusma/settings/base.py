@@ -126,3 +126,11 @@ LOGGING = {
 
 def secret_key_from_env() -> str | None:
     return os.environ.get("DJANGO_SECRET_KEY") or None
+
+
+# Curators' workbench: imports run in a transaction that a single bad row rolls back; only Editors
+# (who may delete) may import, anyone who may view may export.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "delete"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+SIMPLE_HISTORY_REVERT_DISABLED = False
