@@ -3,6 +3,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -115,6 +116,34 @@ class Article(FuzzyDate, TimeStamped):
         return (self.slug,)
 
     natural_key.dependencies = ["articles.outlet", "actors.actor"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:article_detail", args=[self.slug])
+
+    def body_segments(self) -> list[list[tuple[str, "Quote | None"]]]:
+        """The body as paragraphs of (text, quote) pieces, quote None for unquoted text.
+
+        Uses the prefetched quotes, so rendering a highlighted article costs no query per quote.
+        """
+        quotes = sorted(self.quotes.all(), key=lambda quote: quote.text_start)
+        paragraphs: list[list[tuple[str, Quote | None]]] = [[]]
+        cursor = 0
+
+        def add_text(text: str, quote: "Quote | None") -> None:
+            for index, part in enumerate(text.split("\n\n")):
+                if index:
+                    paragraphs.append([])
+                if part:
+                    paragraphs[-1].append((part, quote))
+
+        for quote in quotes:
+            if quote.text_start < cursor:
+                continue  # overlapping quotes: the first one wins the highlight
+            add_text(self.body[cursor : quote.text_start], None)
+            add_text(self.body[quote.text_start : quote.text_end], quote)
+            cursor = quote.text_end
+        add_text(self.body[cursor:], None)
+        return paragraphs
 
     def count_words(self) -> int:
         return len(re.findall(r"\w+(?:[’'\-]\w+)*", self.body))

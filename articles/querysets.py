@@ -6,7 +6,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("outlet").prefetch_related("authors")
 
     def for_detail(self):
-        return self.select_related("outlet").prefetch_related("authors", "quotes__speaker")
+        quote_model = self.model.quotes.rel.related_model
+        quotes = quote_model.objects.select_related("speaker").order_by("text_start")
+        return self.select_related("outlet").prefetch_related("authors", models.Prefetch("quotes", queryset=quotes))
 
 
 class QuoteQuerySet(models.QuerySet):

@@ -1,0 +1,44 @@
+import pytest
+from django.urls import reverse
+
+from articles.tests.factories import ArticleFactory, QuoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_article_reader_highlights_every_quote(client):
+    """The reader marks each quote in the body and lists who said it."""
+    quote = QuoteFactory()
+    page = client.get(quote.article.get_absolute_url()).content.decode()
+    assert (
+        f'<mark id="quote-{quote.pk}" class="quote" title="{quote.speaker.name}">Mali is in the forefront,</mark>'
+        in page
+    )
+    assert f"<strong>{quote.speaker.name}</strong>" in page
+
+
+def test_article_reader_keeps_paragraphs():
+    """Paragraph breaks in the body become paragraphs, also inside the segments list."""
+    article = ArticleFactory(body="First paragraph.\n\nSecond “with a quote” here.")
+    QuoteFactory(article=article, text="with a quote")
+    paragraphs = article.__class__.objects.for_detail().get(pk=article.pk).body_segments()
+    assert [[text for text, _ in paragraph] for paragraph in paragraphs] == [
+        ["First paragraph."],
+        ["Second “", "with a quote", "” here."],
+    ]
+
+
+@pytest.mark.parametrize("quote_count", [1, 3])
+def test_article_reader_runs_a_fixed_number_of_queries(client, django_assert_num_queries, quote_count):
+    """Guards against N+1 queries: one query each for the article, its authors and its quotes with speakers."""
+    article = ArticleFactory(body="“Mali is in the forefront,” “one” “two” “three”.")
+    QuoteFactory(article=article)
+    for text in ["one", "two", "three"][: quote_count - 1]:
+        QuoteFactory(article=article, text=text)
+    with django_assert_num_queries(3):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_unknown_article_is_a_404(client):
+    """A slug that names no article answers 404."""
+    assert client.get(reverse("articles:article_detail", args=["no-such-article"])).status_code == 404
