@@ -1,9 +1,12 @@
 """Shared test fixtures. Per-app factories live in <app>/tests/factories.py."""
 
 import os
+import shutil
 
 import pytest
 from django.db import connection
+
+CHROMIUM = os.environ.get("MINUSMA_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -13,3 +16,30 @@ def _expected_database_vendor(django_db_setup, django_db_blocker):
     if expected:
         with django_db_blocker.unblock():
             assert connection.vendor == expected, f"tests ran on {connection.vendor}, expected {expected}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; the tests never download a browser."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

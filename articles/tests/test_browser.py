@@ -1,0 +1,57 @@
+"""In a real browser: a curator adds a quote in the admin, sees it verified, and finds it on the public side."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from articles.models import Quote
+from articles.tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_curator_adds_a_quote_and_finds_it_verified_and_public(page):
+    """Log in, add a quote to an article, see it verified and highlighted, then see it in the public reader."""
+    article = ArticleFactory(title="The UN’s Mission in Mali Is on Tenterhooks")
+    curator = User.objects.create_user(username="curator", password="a-long-test-password", is_staff=True)
+    curator.groups.add(Group.objects.get(name="Curator"))
+
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("curator")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.get_by_role("button", name="Add another Quote").click()
+    page.locator("#id_quotes-0-speaker_description").fill("an American analyst")
+    page.locator("#id_quotes-0-text").fill("Mali is in the forefront,")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.wait_for_selector("text=was changed successfully")
+
+    expect(page.locator(".verified").first).to_be_visible()
+    expect(page.locator("mark", has_text="Mali is in the forefront,").first).to_be_visible()
+    quote = Quote.objects.get(article=article)
+    assert article.body[quote.text_start : quote.text_end] == "Mali is in the forefront,"
+
+    page.goto(f"/articles/{article.slug}/")
+    highlighted = page.locator(f"mark#quote-{quote.pk}")
+    expect(highlighted).to_have_text("Mali is in the forefront,")
+    expect(page.get_by_text("an American analyst")).to_be_visible()
+
+
+def test_a_misquote_is_refused_with_the_reason(page, admin_user):
+    """Pasting words that are not in the article shows why they were refused."""
+    article = ArticleFactory()
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.get_by_role("button", name="Add another Quote").click()
+    page.locator("#id_quotes-0-speaker_description").fill("someone")
+    page.locator("#id_quotes-0-text").fill('Mali is in the forefront," said')
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.get_by_text("quote marks, dashes, ellipses and spaces are ignored")).to_be_visible()
+    assert not Quote.objects.exists()
