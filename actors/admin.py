@@ -112,7 +112,8 @@ class SourcedClaimAdmin(SourcedClaimAdminMixin, CuratedAdmin):
 @admin.register(ActorRelation)
 class ActorRelationAdmin(SourcedClaimAdmin):
     list_display = ["subject", "kind", "object", "certainty", "date_from", "source"]
-    list_filter = ["kind", "certainty"]
+    list_filter = ["kind", "certainty", "source"]
+    date_hierarchy = "date_from"
     list_select_related = ["subject", "object", "source"]
     search_fields = ["subject__name", "object__name", "excerpt"]
     autocomplete_fields = ["subject", "object", "source"]
@@ -121,6 +122,8 @@ class ActorRelationAdmin(SourcedClaimAdmin):
 @admin.register(Position)
 class PositionAdmin(SourcedClaimAdmin):
     list_display = ["person", "title", "organisation", "date_from", "date_to", "source"]
+    list_filter = ["certainty", "source"]
+    date_hierarchy = "date_from"
     list_select_related = ["person", "organisation", "source"]
     search_fields = ["person__name", "title", "organisation__name"]
     autocomplete_fields = ["person", "organisation", "source"]
@@ -159,7 +162,8 @@ class ContingentAdmin(ImportExportMixin, CuratedAdmin):
 @admin.register(StrengthObservation)
 class StrengthObservationAdmin(SourcedClaimAdmin):
     list_display = ["contingent", "qualifier", "personnel", "unit_of_count", "basis", "date_from", "source"]
-    list_filter = ["basis", "qualifier"]
+    list_filter = ["basis", "qualifier", "contingent__country"]
+    date_hierarchy = "date_from"
     list_select_related = ["contingent__base", "source"]
     search_fields = ["contingent__slug", "excerpt"]
     autocomplete_fields = ["contingent", "source"]
@@ -168,6 +172,7 @@ class StrengthObservationAdmin(SourcedClaimAdmin):
 @admin.register(ContingentSource)
 class ContingentSourceAdmin(SourcedClaimAdmin):
     list_display = ["contingent", "source", "excerpt"]
+    list_filter = ["source"]
     list_select_related = ["contingent__base", "source"]
     search_fields = ["contingent__slug", "excerpt"]
     autocomplete_fields = ["contingent", "source"]

@@ -46,6 +46,7 @@ class PlaceAdmin(ImportExportMixin, CuratedAdmin):
 @admin.register(PlaceAlias)
 class PlaceAliasAdmin(CuratedAdmin):
     list_display = ["name", "kind", "place"]
+    list_filter = ["kind"]
     list_select_related = ["place"]
     search_fields = ["name", "place__name"]
     autocomplete_fields = ["place"]
@@ -100,6 +101,7 @@ class IncidentActorAdmin(CuratedAdmin):
 @admin.register(IncidentSource)
 class IncidentSourceAdmin(SourcedClaimAdmin):
     list_display = ["incident", "source", "excerpt"]
+    list_filter = ["source"]
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
     autocomplete_fields = ["incident", "source"]
@@ -108,7 +110,7 @@ class IncidentSourceAdmin(SourcedClaimAdmin):
 @admin.register(Casualty)
 class CasualtyAdmin(SourcedClaimAdmin):
     list_display = ["incident", "category", "outcome", "low", "best", "high", "nationality", "source"]
-    list_filter = ["category", "outcome"]
+    list_filter = ["category", "outcome", "nationality"]
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
     autocomplete_fields = ["incident", "source", "contingent", "armed_actor"]
