@@ -1,14 +1,29 @@
 import datetime
+from collections.abc import Collection
+from typing import Self
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from minusma.fuzzydates import FuzzyDateQuerySet
 from minusma.text import fold
 
 
 class ActorQuerySet(models.QuerySet):
-    def for_list(self):
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
         return self.prefetch_related("aliases")
+
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        """As for_list, plus the actor's sourced relations and positions."""
+        model = apps.get_model
+        relations = model("actors", "ActorRelation").objects.select_related("subject", "object", "source")
+        positions = model("actors", "Position").objects.select_related("person", "organisation", "source")
+        return self.for_list(expand=expand).prefetch_related(
+            Prefetch("relations_as_subject", queryset=relations),
+            Prefetch("relations_as_object", queryset=relations),
+            Prefetch("positions", queryset=positions),
+        )
 
     def matching_folded_name(self, folded: str) -> list:
         """Actors whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
@@ -21,12 +36,63 @@ class ActorQuerySet(models.QuerySet):
         """Actors whose name or an alias is `name`, case-insensitively."""
         return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
+    def with_quotes(self, present: bool = True) -> Self:
+        """Actors who are quoted at least once (or, with present=False, never)."""
+        quoted = Exists(apps.get_model("articles", "Quote").objects.filter(speaker=OuterRef("pk")))
+        return self.filter(quoted if present else ~quoted)
 
-class ContingentQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("mission", "contributor", "base")
+    def search(self, text: str) -> Self:
+        """Name or any alias contains `text`, case-insensitively."""
+        aliases = self.model.aliases.rel.related_model.objects.filter(name__icontains=text)
+        return self.filter(Q(name__icontains=text) | Q(pk__in=aliases.values("actor_id")))
+
+
+class ContingentQuerySet(FuzzyDateQuerySet):
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        """Contingents with their mission, contributor, base and sources; `expand` embeds whole records."""
+        sources = apps.get_model("actors", "ContingentSource").objects.select_related("source")
+        queryset = self.select_related("mission", "contributor", "base").prefetch_related(
+            Prefetch("sources", queryset=sources)
+        )
+        for actor in {"mission", "contributor"} & set(expand):
+            queryset = queryset.prefetch_related(f"{actor}__aliases")
+        if "base" in expand:
+            queryset = queryset.select_related("base__parent").prefetch_related("base__aliases")
+        return queryset
+
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        """As for_list, plus the contingent's strength observations."""
+        observations = apps.get_model("actors", "StrengthObservation").objects.select_related("source")
+        return self.for_list(expand=expand).prefetch_related(Prefetch("strength_observations", queryset=observations))
 
     def active_on(self, day: datetime.date):
         return self.filter(
             Q(date_from__lte=day) | Q(date_from__isnull=True), Q(date_to__gte=day) | Q(date_to__isnull=True)
         )
+
+    def search(self, text: str) -> Self:
+        return self.filter(Q(unit_name__icontains=text) | Q(slug__icontains=text))
+
+
+class StrengthObservationQuerySet(FuzzyDateQuerySet):
+    """StrengthObservation's manager (in models.py) does not use this yet: the API builds it on the model."""
+
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        queryset = self.select_related("contingent__base", "source")
+        if "contingent" in expand:
+            sources = apps.get_model("actors", "ContingentSource").objects.select_related("source")
+            queryset = queryset.select_related("contingent__mission", "contingent__contributor").prefetch_related(
+                Prefetch("contingent__sources", queryset=sources)
+            )
+        if "source" in expand:
+            queryset = queryset.select_related("source__outlet").prefetch_related("source__authors")
+        return queryset
+
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        return self.for_list(expand=expand)
+
+    def of_contingent_country(self, country: str) -> Self:
+        return self.filter(contingent__country=country)
+
+    def search(self, text: str) -> Self:
+        return self.filter(Q(excerpt__icontains=text) | Q(contingent__unit_name__icontains=text))

@@ -1,19 +1,103 @@
+import datetime
+from collections.abc import Collection
+from typing import Self
+
+from django.apps import apps
 from django.db import models
+from django.db.models import Prefetch, Q
+
+from minusma.fuzzydates import FuzzyDateQuerySet
 
 
-class ArticleQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("outlet").prefetch_related("authors")
+class ArticleQuerySet(FuzzyDateQuerySet):
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        """Articles with their outlet and authors; `expand=authors` embeds whole actors."""
+        queryset = self.select_related("outlet")
+        if "authors" in expand:
+            return queryset.prefetch_related("authors__aliases")
+        return queryset.prefetch_related("authors")
 
-    def for_detail(self):
-        quote_model = self.model.quotes.rel.related_model
-        quotes = quote_model.objects.select_related("speaker").order_by("text_start")
-        return self.select_related("outlet").prefetch_related("authors", models.Prefetch("quotes", queryset=quotes))
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        """As for_list, plus the article's quotes with their speakers."""
+        quotes = apps.get_model("articles", "Quote").objects.select_related("speaker")
+        return self.for_list(expand=expand).prefetch_related(Prefetch("quotes", queryset=quotes))
+
+    def in_outlet(self, outlet: models.Model) -> Self:
+        return self.filter(outlet=outlet)
+
+    def by_author(self, actor: models.Model) -> Self:
+        return self.filter(pk__in=self.model.authors.through.objects.filter(actor=actor).values("article_id"))
+
+    def mentioning_actor(self, actor: models.Model) -> Self:
+        """Articles that the data ties to the actor: quoting it, or citing a claim about it.
+
+        The claims are relations, positions, figures, incident roles, casualties and contingents that a
+        record sources to the article; a name merely appearing in the text is not a mention here.
+        """
+        model = apps.get_model
+        cited = [
+            model("articles", "Quote").objects.filter(speaker=actor).values("article_id"),
+            model("actors", "ActorRelation").objects.filter(Q(subject=actor) | Q(object=actor)).values("source_id"),
+            model("actors", "Position").objects.filter(Q(person=actor) | Q(organisation=actor)).values("source_id"),
+            model("events", "Figure").objects.filter(subject=actor).values("source_id"),
+            model("events", "IncidentSource").objects.filter(incident__actor_roles__actor=actor).values("source_id"),
+            model("events", "Casualty").objects.filter(armed_actor=actor).values("source_id"),
+            model("actors", "ContingentSource")
+            .objects.filter(Q(contingent__contributor=actor) | Q(contingent__mission=actor))
+            .values("source_id"),
+        ]
+        return self.filter(_any_pk_in(cited))
+
+    def mentioning_place(self, place: models.Model) -> Self:
+        """Articles that source an incident or a contingent at the place or any place inside it."""
+        model = apps.get_model
+        place_ids = model("events", "Place").objects.self_and_descendant_ids(place)
+        cited = [
+            model("events", "IncidentSource").objects.filter(incident__place__in=place_ids).values("source_id"),
+            model("actors", "ContingentSource").objects.filter(contingent__base__in=place_ids).values("source_id"),
+            model("actors", "StrengthObservation").objects.filter(contingent__base__in=place_ids).values("source_id"),
+        ]
+        return self.filter(_any_pk_in(cited))
+
+    def search(self, text: str) -> Self:
+        return self.filter(Q(title__icontains=text) | Q(subtitle__icontains=text))
 
 
 class QuoteQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("article__outlet", "speaker")
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        """Quotes with their article and speaker; `expand` embeds the whole speaker or article."""
+        queryset = self.select_related("article", "speaker")
+        if "speaker" in expand:
+            queryset = queryset.prefetch_related("speaker__aliases")
+        if "article" in expand:
+            queryset = queryset.select_related("article__outlet").prefetch_related("article__authors")
+        return queryset
 
-    def by_speaker(self, actor):
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        return self.for_list(expand=expand)
+
+    def by_speaker(self, actor: models.Model) -> Self:
         return self.filter(speaker=actor)
+
+    def by_speaker_kind(self, kind: str) -> Self:
+        return self.filter(speaker__kind=kind)
+
+    def in_article(self, article: models.Model) -> Self:
+        return self.filter(article=article)
+
+    def in_outlet(self, outlet: models.Model) -> Self:
+        return self.filter(article__outlet=outlet)
+
+    def in_period(self, start: datetime.date | None = None, end: datetime.date | None = None) -> Self:
+        """Quotes from articles published (as far as we know) within [start, end]."""
+        return self.filter(FuzzyDateQuerySet.period_q(start, end, prefix="article__"))
+
+    def search(self, text: str) -> Self:
+        return self.filter(text__icontains=text)
+
+
+def _any_pk_in(subqueries: list[models.QuerySet]) -> Q:
+    condition = Q()
+    for subquery in subqueries:
+        condition |= Q(pk__in=subquery)
+    return condition

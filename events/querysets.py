@@ -1,14 +1,25 @@
-import datetime
+from collections.abc import Collection
+from typing import Self
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from minusma.fuzzydates import FuzzyDateQuerySet
 from minusma.text import fold
 
 
 class PlaceQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("parent")
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        queryset = self.select_related("parent").prefetch_related("aliases")
+        if "parent" in expand:
+            queryset = queryset.select_related("parent__parent").prefetch_related("parent__aliases")
+        return queryset
+
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        """As for_list, plus the places directly inside this one."""
+        return self.for_list(expand=expand).prefetch_related("children")
 
     def matching_folded_name(self, folded: str) -> list:
         """Places whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
@@ -17,27 +28,125 @@ class PlaceQuerySet(models.QuerySet):
         pks = {pk for pk, name in [*names, *aliases] if fold(name) == folded}
         return list(self.filter(pk__in=pks)) if pks else []
 
+    def self_and_descendant_ids(self, place: models.Model) -> list[int]:
+        """The place's id and those of every place inside it, at any depth. One query: the gazetteer is small."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in self.model._base_manager.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, frontier = [place.pk], [place.pk]
+        while frontier:
+            frontier = [child for pk in frontier for child in children.get(pk, []) if child not in found]
+            found.extend(frontier)
+        return found
 
-class IncidentQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("place__parent")
+    def within(self, place: models.Model) -> Self:
+        """The place itself and every place inside it."""
+        return self.filter(pk__in=self.self_and_descendant_ids(place))
 
-    def in_period(self, start: datetime.date | None = None, end: datetime.date | None = None):
-        """Incidents whose date range overlaps [start, end]."""
+    def search(self, text: str) -> Self:
+        """Name or any alias contains `text`, case-insensitively."""
+        aliases = self.model.aliases.rel.related_model.objects.filter(name__icontains=text)
+        return self.filter(Q(name__icontains=text) | Q(pk__in=aliases.values("place_id")))
+
+
+class IncidentQuerySet(FuzzyDateQuerySet):
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        """Incidents with place, actors and their roles, casualties, sources and the number killed."""
+        model = apps.get_model
+        roles = model("events", "IncidentActor").objects.select_related("actor")
+        if "actors" in expand:
+            roles = roles.prefetch_related("actor__aliases")
+        casualties = model("events", "Casualty").objects.select_related("source", "contingent__base", "armed_actor")
+        sources = model("events", "IncidentSource").objects.select_related("source")
+        queryset = (
+            self.select_related("place__parent")
+            .prefetch_related(
+                Prefetch("actor_roles", queryset=roles),
+                Prefetch("casualties", queryset=casualties),
+                Prefetch("sources", queryset=sources),
+            )
+            .with_killed()
+        )
+        if "place" in expand:
+            queryset = queryset.prefetch_related("place__aliases")
+        return queryset
+
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        return self.for_list(expand=expand)
+
+    def with_killed(self) -> Self:
+        """Annotate `killed`: the largest total of people killed that any one source reports (0 if none).
+
+        Per source, because two articles reporting the same deaths must not be added up.
+        """
+        per_source = (
+            apps.get_model("events", "Casualty")
+            .objects.filter(incident=OuterRef("pk"), outcome="killed")
+            .values("source")
+            .annotate(total=Sum("best"))
+            .order_by("-total")
+            .values("total")[:1]
+        )
+        return self.annotate(killed=Coalesce(Subquery(per_source), Value(0), output_field=IntegerField()))
+
+    def with_at_least_killed(self, count: int) -> Self:
+        """Incidents where one source reports at least `count` people killed (see with_killed)."""
+        per_source = (
+            apps.get_model("events", "Casualty")
+            .objects.filter(outcome="killed")
+            .values("incident", "source")
+            .annotate(total=Sum("best"))
+            .filter(total__gte=count)
+            .values("incident")
+        )
+        return self if count <= 0 else self.filter(pk__in=per_source)
+
+    def at_place(self, place: models.Model) -> Self:
+        """Incidents at the place or anywhere inside it (a region's towns, a town's bases)."""
+        place_ids = apps.get_model("events", "Place").objects.self_and_descendant_ids(place)
+        return self.filter(place__in=place_ids)
+
+    def involving(self, actor: models.Model | None = None, role: str | None = None) -> Self:
+        """Incidents in which the actor took part, in the given role if one is given (both on one row)."""
         condition = Q()
-        if start is not None:
-            condition &= Q(date_to__gte=start)
-        if end is not None:
-            condition &= Q(date_from__lte=end)
-        return self.filter(condition)
+        if actor is not None:
+            condition &= Q(actor=actor)
+        if role:
+            condition &= Q(role=role)
+        if not condition:
+            return self
+        roles = apps.get_model("events", "IncidentActor").objects.filter(condition)
+        return self.filter(pk__in=roles.values("incident_id"))
+
+    def with_victims_of_nationality(self, country: str) -> Self:
+        casualties = apps.get_model("events", "Casualty").objects.filter(nationality=country)
+        return self.filter(pk__in=casualties.values("incident_id"))
+
+    def with_victims_from_contingent(self, contingent: models.Model) -> Self:
+        casualties = apps.get_model("events", "Casualty").objects.filter(contingent=contingent)
+        return self.filter(pk__in=casualties.values("incident_id"))
 
     def in_mali(self):
         return self.filter(in_mali=True)
 
+    def search(self, text: str) -> Self:
+        return self.filter(Q(title__icontains=text) | Q(location_as_written__icontains=text))
 
-class FigureQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("subject", "source")
+
+class FigureQuerySet(FuzzyDateQuerySet):
+    def for_list(self, *, expand: Collection[str] = ()) -> Self:
+        queryset = self.select_related("subject", "source")
+        if "subject" in expand:
+            queryset = queryset.prefetch_related("subject__aliases")
+        if "source" in expand:
+            queryset = queryset.select_related("source__outlet").prefetch_related("source__authors")
+        return queryset
+
+    def for_detail(self, *, expand: Collection[str] = ()) -> Self:
+        return self.for_list(expand=expand)
 
     def get_by_natural_key(self, quantity, source_slug, excerpt_start):
         return self.get(quantity=quantity, source__slug=source_slug, excerpt_start=excerpt_start)
+
+    def search(self, text: str) -> Self:
+        return self.filter(Q(excerpt__icontains=text) | Q(note__icontains=text))

@@ -4,6 +4,9 @@
 The precision maps onto ACLED's time_precision and UCDP's date_prec so records can be joined with theirs.
 """
 
+import datetime
+from typing import Self
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -96,3 +99,23 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class FuzzyDateQuerySet(models.QuerySet):
+    """Queries over FuzzyDate rows, whose date is a range rather than a day."""
+
+    def in_period(self, start: datetime.date | None = None, end: datetime.date | None = None) -> Self:
+        """Rows whose date range overlaps [start, end]: a “January 2015” incident is in a 2015-01-17 query.
+
+        Undated rows (precision unknown) are in no period.
+        """
+        return self.filter(self.period_q(start, end))
+
+    @staticmethod
+    def period_q(start: datetime.date | None, end: datetime.date | None, prefix: str = "") -> Q:
+        condition = Q()
+        if start is not None:
+            condition &= Q(**{f"{prefix}date_to__gte": start})
+        if end is not None:
+            condition &= Q(**{f"{prefix}date_from__lte": end})
+        return condition
