@@ -1,0 +1,61 @@
+"""Actor, contingent and strength filters, for the API lists and (later) the web lists alike."""
+
+from django_filters import rest_framework as filters
+
+from events.models import Place
+from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, IdOrSlugFilter
+
+from .models import AcledActorType, Actor, ActorKind, Contingent, PersonnelType, StrengthObservation
+
+
+class ActorFilter(filters.FilterSet):
+    kind = ChoiceFilter(choices=ActorKind.choices, help_text="Kind of actor.")
+    country = CountryFilter(help_text="Nationality or home country, ISO 3166-1 alpha-2 (e.g. FR).")
+    acled_actor_type = ChoiceFilter(choices=AcledActorType.choices, help_text="ACLED inter code, 1-8.")
+    has_quotes = BooleanFilter(method="filter_has_quotes", help_text="true: quoted at least once; false: never.")
+
+    class Meta:
+        model = Actor
+        fields = ["kind", "country", "acled_actor_type", "has_quotes"]
+
+    def filter_has_quotes(self, queryset, name, value):
+        return queryset.with_quotes(value)
+
+
+class ContingentFilter(filters.FilterSet):
+    country = CountryFilter(help_text="Contributing country, ISO 3166-1 alpha-2 (e.g. TD).")
+    personnel_type = ChoiceFilter(choices=PersonnelType.choices, help_text="UN personnel type.")
+    capability = ChoiceFilter(choices=Contingent.Capability.choices)
+    base = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Base place id or slug.")
+    status = ChoiceFilter(choices=Contingent.Status.choices)
+    active_on = filters.DateFilter(
+        method="filter_active_on", help_text="Contingents whose period includes this day (YYYY-MM-DD)."
+    )
+
+    class Meta:
+        model = Contingent
+        fields = ["country", "personnel_type", "capability", "base", "status", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+
+class StrengthObservationFilter(filters.FilterSet):
+    contingent = IdOrSlugFilter(queryset=Contingent.objects.all(), help_text="Contingent id or slug.")
+    country = CountryFilter(method="filter_country", help_text="The contingent's country, ISO 3166-1 alpha-2.")
+    basis = ChoiceFilter(choices=StrengthObservation.Basis.choices)
+    date_from = filters.DateFilter(method="filter_date_from", help_text="Observed on or after this day.")
+    date_to = filters.DateFilter(method="filter_date_to", help_text="Observed on or before this day.")
+
+    class Meta:
+        model = StrengthObservation
+        fields = ["contingent", "country", "basis", "date_from", "date_to"]
+
+    def filter_country(self, queryset, name, value):
+        return queryset.of_contingent_country(value)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.in_period(start=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.in_period(end=value)

@@ -1,0 +1,89 @@
+"""Article and quote filters, for the API lists and (later) the web lists alike."""
+
+from django_filters import rest_framework as filters
+
+from actors.models import Actor, ActorKind
+from events.models import Place
+from minusma.filtering import ChoiceFilter, IdOrSlugFilter
+
+from .models import Article, Outlet, Quote
+
+
+class ArticleFilter(filters.FilterSet):
+    outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet id or slug.")
+    author = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_author", help_text="Author id or slug.")
+    date_from = filters.DateFilter(
+        method="filter_date_from", help_text="Published (as far as we know) on or after this day (YYYY-MM-DD)."
+    )
+    date_to = filters.DateFilter(
+        method="filter_date_to", help_text="Published (as far as we know) on or before this day (YYYY-MM-DD)."
+    )
+    actor = IdOrSlugFilter(
+        queryset=Actor.objects.all(),
+        method="filter_actor",
+        help_text="Actor id or slug: articles that quote it or source a claim about it.",
+    )
+    place = IdOrSlugFilter(
+        queryset=Place.objects.all(),
+        method="filter_place",
+        help_text="Place id or slug: articles that source an incident or contingent there or inside it.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ["outlet", "author", "date_from", "date_to", "actor", "place"]
+
+    def filter_outlet(self, queryset, name, value):
+        return queryset.in_outlet(value)
+
+    def filter_author(self, queryset, name, value):
+        return queryset.by_author(value)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.in_period(start=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.in_period(end=value)
+
+    def filter_actor(self, queryset, name, value):
+        return queryset.mentioning_actor(value)
+
+    def filter_place(self, queryset, name, value):
+        return queryset.mentioning_place(value)
+
+
+class QuoteFilter(filters.FilterSet):
+    speaker = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_speaker", help_text="Speaker id or slug.")
+    speaker_kind = ChoiceFilter(
+        choices=ActorKind.choices, method="filter_speaker_kind", help_text="Kind of actor speaking."
+    )
+    article = IdOrSlugFilter(queryset=Article.objects.all(), method="filter_article", help_text="Article id or slug.")
+    outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet id or slug.")
+    date_from = filters.DateFilter(
+        method="filter_date_from", help_text="From articles published on or after this day (YYYY-MM-DD)."
+    )
+    date_to = filters.DateFilter(
+        method="filter_date_to", help_text="From articles published on or before this day (YYYY-MM-DD)."
+    )
+
+    class Meta:
+        model = Quote
+        fields = ["speaker", "speaker_kind", "article", "outlet", "date_from", "date_to"]
+
+    def filter_speaker(self, queryset, name, value):
+        return queryset.by_speaker(value)
+
+    def filter_speaker_kind(self, queryset, name, value):
+        return queryset.by_speaker_kind(value)
+
+    def filter_article(self, queryset, name, value):
+        return queryset.in_article(value)
+
+    def filter_outlet(self, queryset, name, value):
+        return queryset.in_outlet(value)
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.in_period(start=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.in_period(end=value)

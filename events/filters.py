@@ -1,0 +1,130 @@
+"""Incident, place and figure filters, for the API lists and (later) the web lists alike."""
+
+from django_filters import rest_framework as filters
+
+from actors.models import Actor, Contingent
+from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, IdOrSlugFilter, IntegerFilter
+
+from . import vocabularies as vocab
+from .models import Figure, Incident, IncidentActor, Place
+
+
+class IncidentFilter(filters.FilterSet):
+    date_from = filters.DateFilter(
+        method="filter_date_from", help_text="Incidents that may have happened on or after this day (YYYY-MM-DD)."
+    )
+    date_to = filters.DateFilter(
+        method="filter_date_to", help_text="Incidents that may have happened on or before this day (YYYY-MM-DD)."
+    )
+    incident_type = ChoiceFilter(choices=vocab.IncidentType.choices)
+    acled_disorder_type = ChoiceFilter(choices=vocab.DisorderType.choices, help_text="ACLED disorder_type.")
+    acled_event_type = ChoiceFilter(choices=vocab.EventType.choices, help_text="ACLED event_type.")
+    acled_sub_event_type = ChoiceFilter(
+        choices=[(sub, sub) for subs in vocab.SUB_EVENT_TYPES.values() for sub in subs],
+        help_text="ACLED sub_event_type.",
+    )
+    place = IdOrSlugFilter(
+        queryset=Place.objects.all(),
+        method="filter_place",
+        help_text="Place id or slug: incidents there or anywhere inside it (a region's towns, a town's bases).",
+    )
+    actor = IdOrSlugFilter(
+        queryset=Actor.objects.all(), method="filter_actor", help_text="Actor id or slug: incidents it took part in."
+    )
+    role = ChoiceFilter(
+        choices=IncidentActor.Role.choices,
+        method="filter_actor",
+        help_text="With actor: its role. Alone: incidents with any actor in this role.",
+    )
+    victim_nationality = CountryFilter(
+        method="filter_victim_nationality", help_text="Casualties of this nationality, ISO 3166-1 alpha-2."
+    )
+    victim_contingent = IdOrSlugFilter(
+        queryset=Contingent.objects.all(),
+        method="filter_victim_contingent",
+        help_text="Contingent id or slug: casualties among its peacekeepers.",
+    )
+    min_killed = IntegerFilter(
+        method="filter_min_killed",
+        min_value=0,
+        help_text="At least this many killed according to one source (the `killed` field).",
+    )
+    in_mali = BooleanFilter(help_text="true: in Mali; false: elsewhere (e.g. New York).")
+
+    class Meta:
+        model = Incident
+        fields = [
+            "date_from",
+            "date_to",
+            "incident_type",
+            "acled_disorder_type",
+            "acled_event_type",
+            "acled_sub_event_type",
+            "place",
+            "actor",
+            "role",
+            "victim_nationality",
+            "victim_contingent",
+            "min_killed",
+            "in_mali",
+        ]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.in_period(start=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.in_period(end=value)
+
+    def filter_place(self, queryset, name, value):
+        return queryset.at_place(value)
+
+    def filter_actor(self, queryset, name, value):
+        # actor and role name one participation together, so both are applied once, by whichever comes first
+        if getattr(self, "_actor_filtered", False):
+            return queryset
+        self._actor_filtered = True
+        return queryset.involving(actor=self.form.cleaned_data.get("actor"), role=self.form.cleaned_data.get("role"))
+
+    def filter_victim_nationality(self, queryset, name, value):
+        return queryset.with_victims_of_nationality(value)
+
+    def filter_victim_contingent(self, queryset, name, value):
+        return queryset.with_victims_from_contingent(value)
+
+    def filter_min_killed(self, queryset, name, value):
+        return queryset.with_at_least_killed(value)
+
+
+class PlaceFilter(filters.FilterSet):
+    kind = ChoiceFilter(choices=Place.Kind.choices)
+    country = CountryFilter(help_text="ISO 3166-1 alpha-2, e.g. ML.")
+    parent = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Places directly inside this one (id or slug).")
+    within = IdOrSlugFilter(
+        queryset=Place.objects.all(),
+        method="filter_within",
+        help_text="This place and every place inside it, at any depth (id or slug).",
+    )
+
+    class Meta:
+        model = Place
+        fields = ["kind", "country", "parent", "within"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.within(value)
+
+
+class FigureFilter(filters.FilterSet):
+    quantity = ChoiceFilter(choices=vocab.FigureQuantity.choices)
+    subject = IdOrSlugFilter(queryset=Actor.objects.all(), help_text="What the number is about (actor id or slug).")
+    date_from = filters.DateFilter(method="filter_date_from", help_text="Holding on or after this day (YYYY-MM-DD).")
+    date_to = filters.DateFilter(method="filter_date_to", help_text="Holding on or before this day (YYYY-MM-DD).")
+
+    class Meta:
+        model = Figure
+        fields = ["quantity", "subject", "date_from", "date_to"]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.in_period(start=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.in_period(end=value)
