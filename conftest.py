@@ -43,3 +43,11 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """API throttling counts requests in the cache; each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,45 @@
+from minusma.api_tools import RecordViewSet
+
+from .filters import ActorFilter, ContingentFilter, StrengthObservationFilter
+from .models import Actor, Contingent, StrengthObservation
+from .querysets import StrengthObservationQuerySet
+from .serializers import (
+    ActorDetailSerializer,
+    ActorSerializer,
+    ContingentDetailSerializer,
+    ContingentSerializer,
+    StrengthObservationSerializer,
+)
+
+
+class ActorViewSet(RecordViewSet):
+    """People, organisations, states, forces, groups and operations the sources name."""
+
+    queryset = Actor.objects.all()
+    serializer_class = ActorSerializer
+    detail_serializer_class = ActorDetailSerializer
+    filterset_class = ActorFilter
+    ordering_fields = ["name", "kind", "country", "id"]
+    search_description = "Text in the name or any alias, case-insensitively."
+
+
+class ContingentViewSet(RecordViewSet):
+    """National contributions to MINUSMA, with the sources that attest them."""
+
+    queryset = Contingent.objects.all()
+    serializer_class = ContingentSerializer
+    detail_serializer_class = ContingentDetailSerializer
+    filterset_class = ContingentFilter
+    ordering_fields = ["country", "capability", "date_from", "status", "id"]
+    search_description = "Text in the unit name or slug, case-insensitively."
+
+
+class StrengthObservationViewSet(RecordViewSet):
+    """How many personnel a contingent had at a date, according to one source."""
+
+    # The model's manager does not offer for_list() yet, so the queryset class is built on the model here.
+    queryset = StrengthObservationQuerySet(model=StrengthObservation)
+    serializer_class = StrengthObservationSerializer
+    filterset_class = StrengthObservationFilter
+    ordering_fields = ["date_from", "personnel", "id"]
+    search_description = "Text in the excerpt or the contingent's unit name, case-insensitively."

@@ -1,0 +1,147 @@
+from rest_framework import serializers
+
+from articles.models import Article
+from events.models import Place
+from minusma.api_tools import (
+    DATE_FIELDS,
+    SOURCE_FIELDS,
+    AliasSerializer,
+    FuzzyDateFields,
+    RecordSerializer,
+    RefField,
+    SourceSerializer,
+)
+
+from .models import Actor, ActorRelation, Contingent, Position, StrengthObservation
+
+
+class ActorSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_url_kwarg="id_or_slug")
+    aliases = AliasSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "description",
+            "country",
+            "wikidata_id",
+            "acled_actor_type",
+            "aliases",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["created", "modified"]
+
+
+class RelationSerializer(FuzzyDateFields, serializers.ModelSerializer):
+    subject = RefField(read_only=True)
+    object = RefField(read_only=True)
+    source = RefField(read_only=True)
+
+    class Meta:
+        model = ActorRelation
+        fields = ["id", "subject", "kind", "object", "certainty", *DATE_FIELDS, *SOURCE_FIELDS]
+
+
+class PositionSerializer(FuzzyDateFields, serializers.ModelSerializer):
+    person = RefField(read_only=True)
+    organisation = RefField(read_only=True)
+    source = RefField(read_only=True)
+
+    class Meta:
+        model = Position
+        fields = ["id", "person", "title", "organisation", "certainty", *DATE_FIELDS, *SOURCE_FIELDS]
+
+
+class ActorDetailSerializer(ActorSerializer):
+    relations_as_subject = RelationSerializer(many=True, read_only=True, help_text="This actor —kind→ another.")
+    relations_as_object = RelationSerializer(many=True, read_only=True, help_text="Another actor —kind→ this one.")
+    positions = PositionSerializer(many=True, read_only=True, help_text="Positions this person held.")
+
+    class Meta(ActorSerializer.Meta):
+        fields = [*ActorSerializer.Meta.fields, "relations_as_subject", "relations_as_object", "positions"]
+
+
+class ContingentSerializer(FuzzyDateFields, RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:contingent-detail", lookup_url_kwarg="id_or_slug")
+    contributor = RefField(queryset=Actor.objects.all(), allow_null=True, required=False)
+    mission = RefField(queryset=Actor.objects.all())
+    base = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
+    sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
+
+    expandable = {
+        "contributor": "actors.serializers.ActorSerializer",
+        "mission": "actors.serializers.ActorSerializer",
+        "base": "events.serializers.PlaceSerializer",
+    }
+
+    class Meta:
+        model = Contingent
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "country",
+            "contributor",
+            "mission",
+            "personnel_type",
+            "capability",
+            "unit_name",
+            "base",
+            "status",
+            *DATE_FIELDS,
+            "notes",
+            "sources",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["created", "modified"]
+
+
+class StrengthInContingentSerializer(FuzzyDateFields, serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:strengthobservation-detail")
+    source = RefField(read_only=True)
+
+    class Meta:
+        model = StrengthObservation
+        fields = ["id", "url", "personnel", "unit_of_count", "qualifier", "basis", *DATE_FIELDS, *SOURCE_FIELDS]
+
+
+class ContingentDetailSerializer(ContingentSerializer):
+    strength_observations = StrengthInContingentSerializer(many=True, read_only=True)
+
+    class Meta(ContingentSerializer.Meta):
+        fields = [*ContingentSerializer.Meta.fields, "strength_observations"]
+
+
+class StrengthObservationSerializer(FuzzyDateFields, RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:strengthobservation-detail")
+    contingent = RefField(queryset=Contingent.objects.all())
+    source = RefField(queryset=Article.objects.all())
+
+    expandable = {
+        "contingent": "actors.serializers.ContingentSerializer",
+        "source": "articles.serializers.ArticleSerializer",
+    }
+
+    class Meta:
+        model = StrengthObservation
+        fields = [
+            "id",
+            "url",
+            "contingent",
+            "personnel",
+            "unit_of_count",
+            "qualifier",
+            "basis",
+            *DATE_FIELDS,
+            *SOURCE_FIELDS,
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["excerpt_start", "excerpt_end", "created", "modified"]

@@ -1,0 +1,89 @@
+from django_countries.serializers import CountryFieldMixin
+from rest_framework import serializers
+
+from actors.models import Actor
+from minusma.api_tools import DATE_FIELDS, FuzzyDateFields, RecordSerializer, RefField
+
+from .models import Article, Outlet, Quote
+
+
+class OutletSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["id", "slug", "name", "kind", "country", "acled_source_scale", "website"]
+
+
+class QuoteInArticleSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail")
+    speaker = RefField(read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = ["id", "url", "speaker", "speaker_description", "speaker_role", "text", "text_start", "text_end"]
+
+
+class ArticleSerializer(FuzzyDateFields, RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:article-detail", lookup_url_kwarg="id_or_slug")
+    outlet = RefField(queryset=Outlet.objects.all(), representation=OutletSerializer)
+    authors = RefField(queryset=Actor.objects.all(), many=True, required=False)
+    original_url = serializers.URLField(
+        source="url", max_length=500, required=False, allow_blank=True, help_text="Where the article was published."
+    )
+
+    expandable = {"authors": "actors.serializers.ActorSerializer"}
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "title_inferred",
+            "subtitle",
+            "outlet",
+            "authors",
+            *DATE_FIELDS,
+            "date_reasoning",
+            "attribution_note",
+            "original_url",
+            "language",
+            "body",
+            "word_count",
+            "seed_file",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["word_count", "created", "modified"]
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    quotes = QuoteInArticleSerializer(many=True, read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "quotes"]
+
+
+class QuoteSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail")
+    article = RefField(queryset=Article.objects.all(), help_text="The article the quote is printed in.")
+    speaker = RefField(queryset=Actor.objects.all(), allow_null=True, required=False)
+
+    expandable = {"speaker": "actors.serializers.ActorSerializer", "article": "articles.serializers.ArticleSerializer"}
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "url",
+            "article",
+            "speaker",
+            "speaker_description",
+            "speaker_role",
+            "text",
+            "text_start",
+            "text_end",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["text_start", "text_end", "created", "modified"]

@@ -1,0 +1,166 @@
+from django_countries.serializers import CountryFieldMixin
+from rest_framework import serializers
+
+from actors.models import Actor
+from articles.models import Article
+from minusma.api_tools import (
+    DATE_FIELDS,
+    SOURCE_FIELDS,
+    AliasSerializer,
+    FuzzyDateFields,
+    RecordSerializer,
+    RefField,
+    SourceSerializer,
+)
+
+from .models import Casualty, Figure, Incident, IncidentActor, Place
+
+
+class PlaceSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_url_kwarg="id_or_slug")
+    parent = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
+    aliases = AliasSerializer(many=True, read_only=True)
+
+    expandable = {"parent": "events.serializers.PlaceSerializer"}
+
+    class Meta:
+        model = Place
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "parent",
+            "country",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "coordinates_note",
+            "geonames_id",
+            "description",
+            "aliases",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["created", "modified"]
+        extra_kwargs = {"latitude": {"coerce_to_string": False}, "longitude": {"coerce_to_string": False}}
+
+
+class PlaceDetailSerializer(PlaceSerializer):
+    children = RefField(many=True, read_only=True, help_text="Places directly inside this one.")
+
+    class Meta(PlaceSerializer.Meta):
+        fields = [*PlaceSerializer.Meta.fields, "children"]
+
+
+class IncidentActorSerializer(serializers.ModelSerializer):
+    actor = RefField(read_only=True)
+
+    class Meta:
+        model = IncidentActor
+        fields = ["actor", "role", "confidence"]
+
+
+class CasualtySerializer(CountryFieldMixin, serializers.ModelSerializer):
+    contingent = RefField(read_only=True)
+    armed_actor = RefField(read_only=True)
+    source = RefField(read_only=True)
+
+    class Meta:
+        model = Casualty
+        fields = [
+            "category",
+            "outcome",
+            "low",
+            "best",
+            "high",
+            "nationality",
+            "contingent",
+            "armed_actor",
+            "un_type_of_incident",
+            *SOURCE_FIELDS,
+        ]
+
+
+class IncidentSerializer(FuzzyDateFields, RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_url_kwarg="id_or_slug")
+    place = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
+    actors = IncidentActorSerializer(
+        source="actor_roles", many=True, read_only=True, help_text="Who took part, in which role, how surely."
+    )
+    casualties = CasualtySerializer(many=True, read_only=True, help_text="Killed, wounded or abducted, by source.")
+    killed = serializers.IntegerField(
+        read_only=True, help_text="The largest number killed that any one source reports (0 when none)."
+    )
+    sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
+
+    expandable = {"place": "events.serializers.PlaceSerializer", "actors": "actors.serializers.ActorSerializer"}
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "title",
+            "incident_type",
+            "acled_disorder_type",
+            "acled_event_type",
+            "acled_sub_event_type",
+            "ucdp_type_of_violence",
+            *DATE_FIELDS,
+            "place",
+            "location_as_written",
+            "location_precision",
+            "in_mali",
+            "description",
+            "actors",
+            "killed",
+            "casualties",
+            "sources",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["created", "modified"]
+
+    def expand(self, name, instance, serializer_class, context):
+        if name != "actors":
+            return super().expand(name, instance, serializer_class, context)
+        return [
+            {
+                "actor": serializer_class(role.actor, context=context).data,
+                "role": role.role,
+                "confidence": role.confidence,
+            }
+            for role in instance.actor_roles.all()
+        ]
+
+
+class FigureSerializer(FuzzyDateFields, RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
+    subject = RefField(queryset=Actor.objects.all(), help_text="What the number is about.")
+    source = RefField(queryset=Article.objects.all())
+
+    expandable = {"subject": "actors.serializers.ActorSerializer", "source": "articles.serializers.ArticleSerializer"}
+
+    class Meta:
+        model = Figure
+        fields = [
+            "id",
+            "url",
+            "quantity",
+            "value",
+            "value_high",
+            "qualifier",
+            "unit",
+            "subject",
+            "scope",
+            "note",
+            *DATE_FIELDS,
+            *SOURCE_FIELDS,
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["excerpt_start", "excerpt_end", "created", "modified"]
+        extra_kwargs = {"value": {"coerce_to_string": False}, "value_high": {"coerce_to_string": False}}

@@ -1,0 +1,579 @@
+"""What every API endpoint shares: references to related records, model validation on writes, `fields` and
+`expand`, strict query parameters, page or cursor pagination, search and ordering, and their OpenAPI description.
+
+Each app's serializers subclass RecordSerializer and its viewsets RecordViewSet; minusma/api.py routes them.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
+from django_countries.serializers import CountryFieldMixin
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import filters, pagination, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
+
+FIELDS_PARAM, EXPAND_PARAM, SEARCH_PARAM, ORDERING_PARAM = "fields", "expand", "search", "ordering"
+PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size", "pagination", "cursor"
+LOOKUP_KWARG = "id_or_slug"
+MAX_PAGE_SIZE = 1000
+
+
+def has_slug(model) -> bool:
+    return any(field.name == "slug" for field in model._meta.concrete_fields)
+
+
+def detail_url(obj, request) -> str:
+    """The API address of a record, by id (the stable form even where a slug also works)."""
+    kwarg = LOOKUP_KWARG if has_slug(type(obj)) else "pk"
+    return reverse(f"api:{obj._meta.model_name}-detail", kwargs={kwarg: obj.pk}, request=request)
+
+
+def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
+    """A misspelt filter must not quietly return everything: name it and say what is allowed."""
+    allowed = sorted(set(allowed))
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            {
+                "detail": f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+                "unknown_parameters": unknown,
+                "allowed_parameters": allowed,
+            }
+        )
+
+
+def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
+    """The values of a comma-separated parameter, each checked against `allowed`."""
+    values = [value.strip() for raw in request.query_params.getlist(name) for value in raw.split(",")]
+    values = [value for value in values if value]
+    allowed = list(allowed)
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise ValidationError(
+            {
+                name: [
+                    f"Unknown value{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                    f"Allowed: {', '.join(allowed) or 'none'}."
+                ]
+            }
+        )
+    return values
+
+
+class RefField(serializers.RelatedField):
+    """A related record. Read as {id, slug, name, url}; written as its id, its slug, or {"id": …}."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model} has the id or slug “{value}”.",
+        "incorrect_type": "Give the id (an integer) or the slug (a string) of a {model}.",
+    }
+
+    def __init__(self, representation: type[serializers.Serializer] | None = None, **kwargs):
+        self.representation = representation  # for records without an endpoint of their own, e.g. outlets
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> dict:
+        if self.representation is not None:
+            return self.representation(obj, context=self.context).data
+        ref = {"id": obj.pk}
+        if has_slug(type(obj)):
+            ref["slug"] = obj.slug
+        ref["name"] = str(obj)
+        ref["url"] = detail_url(obj, self.context.get("request"))
+        return ref
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        model = queryset.model._meta.verbose_name
+        if isinstance(data, dict):
+            data = data.get("id")
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", model=model)
+        value = str(data).strip()
+        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        if "slug" in lookup and not has_slug(queryset.model):
+            self.fail("incorrect_type", model=model)
+        try:
+            return queryset.get(**lookup)
+        except queryset.model.DoesNotExist:
+            self.fail("does_not_exist", model=model, value=value)
+
+
+class RefFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RefField
+
+    def map_serializer_field(self, auto_schema, direction):
+        representation = getattr(self.target, "representation", None) or getattr(
+            getattr(self.target, "child_relation", None), "representation", None
+        )
+        if direction == "request":
+            return {
+                "oneOf": [{"type": "integer"}, {"type": "string"}],
+                "description": "The related record's id or slug.",
+                "example": 1,
+            }
+        if representation is not None:
+            return auto_schema.resolve_serializer(representation, direction).ref
+        return {
+            "type": "object",
+            "description": "A related record: its id, slug (where it has one), name and API address.",
+            "properties": {
+                "id": {"type": "integer", "example": 1},
+                "slug": {"type": "string", "example": "minusma"},
+                "name": {"type": "string", "example": "MINUSMA"},
+                "url": {"type": "string", "format": "uri", "example": "https://example.org/api/v1/actors/1/"},
+            },
+            "required": ["id", "name", "url"],
+        }
+
+
+class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    """Validates writes as the admin does (the model's full_clean, so a quote must be verbatim) and answers
+    `fields` and `expand` on the top-level record.
+
+    `expandable` maps a field to the serializer (dotted path) that embeds the related record(s) in place of
+    the reference; the queryset's for_list(expand=…) loads what that needs.
+    """
+
+    expandable: dict[str, str] = {}
+
+    def _is_top_level(self) -> bool:
+        return self.parent is None or (
+            isinstance(self.parent, serializers.ListSerializer) and self.parent.parent is None
+        )
+
+    def to_representation(self, instance) -> dict:
+        data = super().to_representation(instance)
+        if not self._is_top_level():
+            return data
+        embed_context = {"request": self.context.get("request")}
+        for name in self.context.get("expand", ()):
+            data[name] = self.expand(name, instance, import_string(self.expandable[name]), embed_context)
+        wanted = self.context.get("fields")
+        return {key: value for key, value in data.items() if key in wanted} if wanted else data
+
+    def expand(self, name: str, instance, serializer_class, context):
+        related = getattr(instance, self.fields[name].source)
+        if related is None:
+            return None
+        if hasattr(related, "all"):
+            return serializer_class(related.all(), many=True, context=context).data
+        return serializer_class(related, context=context).data
+
+    def get_validators(self) -> list:
+        return []  # uniqueness and constraints are checked by the model's full_clean() in validate()
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = self.instance if self.instance is not None else model()
+        self._many_to_many = {}
+        for name, value in attrs.items():
+            if model._meta.get_field(name).many_to_many:
+                self._many_to_many[name] = value
+            else:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            raise ValidationError(self._field_errors(error)) from None
+        self._cleaned_instance = instance
+        return attrs
+
+    def _field_errors(self, error: DjangoValidationError) -> dict:
+        """The model's errors under the API's field names."""
+        if not hasattr(error, "error_dict"):
+            return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+        by_source = {field.source: name for name, field in self.fields.items()}
+        errors = {}
+        for name, messages in error.message_dict.items():
+            key = api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else by_source.get(name, name)
+            errors.setdefault(key, []).extend(messages)
+        return errors
+
+    @transaction.atomic
+    def create(self, validated_data: dict):
+        return self._save_cleaned()
+
+    @transaction.atomic
+    def update(self, instance, validated_data: dict):
+        return self._save_cleaned()
+
+    def _save_cleaned(self):
+        """Save exactly the instance full_clean() checked, with the offsets and derived fields it filled in."""
+        instance = self._cleaned_instance
+        instance.save()
+        for name, values in self._many_to_many.items():
+            getattr(instance, name).set(values)
+        return instance
+
+
+DATE_FIELDS = ["date_as_written", "date_from", "date_to", "date_precision", "acled_time_precision", "ucdp_date_prec"]
+SOURCE_FIELDS = ["source", "excerpt", "excerpt_start", "excerpt_end"]
+
+
+class FuzzyDateFields(serializers.Serializer):
+    """The date as the source gives it, with ACLED's and UCDP's precision codes derived from its precision."""
+
+    acled_time_precision = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="ACLED time_precision: 1 day, 2 week, 3 month or coarser."
+    )
+    ucdp_date_prec = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="UCDP date_prec: 1 day … 5 year."
+    )
+
+
+class SourceSerializer(serializers.Serializer):
+    """Where a claim comes from: the article and the passage, verbatim, with its offsets in the body."""
+
+    source = RefField(read_only=True)
+    excerpt = serializers.CharField(read_only=True)
+    excerpt_start = serializers.IntegerField(read_only=True)
+    excerpt_end = serializers.IntegerField(read_only=True)
+
+
+class AliasSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    language = serializers.CharField(read_only=True)
+
+
+class StrictPagePagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = PAGE_SIZE_PARAM
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        return strict_page_size(request, self.page_size)
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param) or "1"
+        if number in self.last_page_strings:
+            return paginator.num_pages
+        if not number.isdigit() or int(number) < 1:
+            raise ValidationError({self.page_query_param: [f"“{number}” is not a page number (1, 2, … or last)."]})
+        return number
+
+
+class WalkPagination(pagination.CursorPagination):
+    """Walks every matching record once, in id order, however the data changes meanwhile."""
+
+    ordering = ("id",)
+    page_size = 50
+    page_size_query_param = PAGE_SIZE_PARAM
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        return strict_page_size(request, self.page_size)
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        if ORDERING_PARAM in request.query_params:
+            raise ValidationError({ORDERING_PARAM: ["A cursor walk is always in id order; leave out ordering."]})
+        return self.ordering
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except Exception:  # noqa: BLE001 - DRF signals a bad cursor with NotFound; it is bad input here
+            raise ValidationError({CURSOR_PARAM: ["Invalid cursor: use the next or previous link as given."]}) from None
+
+
+def strict_page_size(request, default: int) -> int:
+    raw = request.query_params.get(PAGE_SIZE_PARAM)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise ValidationError({PAGE_SIZE_PARAM: [f"“{raw}” is not a page size: use 1 to {MAX_PAGE_SIZE}."]})
+    return int(raw)
+
+
+class RecordPagination(pagination.BasePagination):
+    """Numbered pages (count, next, previous, results) by default; `pagination=cursor` walks everything with
+    cursor links instead, which stay correct while records are added."""
+
+    query_parameters = (PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        mode = request.query_params.get(PAGINATION_PARAM, "cursor" if CURSOR_PARAM in request.query_params else "page")
+        if mode not in {"page", "cursor"}:
+            raise ValidationError({PAGINATION_PARAM: [f"“{mode}” is not allowed. Allowed values: page, cursor."]})
+        if mode == "page" and CURSOR_PARAM in request.query_params:
+            raise ValidationError({CURSOR_PARAM: ["A cursor needs pagination=cursor."]})
+        if mode == "cursor" and PAGE_PARAM in request.query_params:
+            raise ValidationError({PAGE_PARAM: ["A cursor walk has no page numbers; follow the next links."]})
+        self.delegate = WalkPagination() if mode == "cursor" else StrictPagePagination()
+        return self.delegate.paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return self.delegate.get_paginated_response(data)
+
+    @property
+    def display_page_controls(self) -> bool:
+        return getattr(self.delegate, "display_page_controls", False)
+
+    def to_html(self):
+        return self.delegate.to_html()
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 123,
+                    "description": "How many records match (numbered pages only).",
+                },
+                "next": {**link, "example": "https://example.org/api/v1/incidents/?page=3"},
+                "previous": {**link, "example": "https://example.org/api/v1/incidents/?page=1"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        def parameter(name, schema, description):
+            return {"name": name, "required": False, "in": "query", "description": description, "schema": schema}
+
+        return [
+            parameter(PAGE_PARAM, {"type": "integer", "minimum": 1}, "Page number (numbered pages)."),
+            parameter(
+                PAGE_SIZE_PARAM,
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50},
+                f"Records per page, at most {MAX_PAGE_SIZE}.",
+            ),
+            parameter(
+                PAGINATION_PARAM,
+                {"type": "string", "enum": ["page", "cursor"], "default": "page"},
+                "`cursor` walks every matching record in id order through `next` links, without a count.",
+            ),
+            parameter(CURSOR_PARAM, {"type": "string"}, "Opaque position of a cursor walk, from a `next` link."),
+        ]
+
+
+class QuerySetSearchFilter(filters.BaseFilterBackend):
+    """`search` calls the queryset's own search(), the one the cross-entity search endpoint uses too."""
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get(SEARCH_PARAM, "").strip()
+        return queryset.search(text) if text else queryset
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": SEARCH_PARAM,
+                "required": False,
+                "in": "query",
+                "description": view.search_description,
+                "schema": {"type": "string"},
+            }
+        ]
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """Ordering by a field that is not offered is an error, not ignored; ties are broken by id so pages are
+    stable."""
+
+    ordering_param = ORDERING_PARAM
+
+    @staticmethod
+    def offered(view) -> dict[str, str]:
+        """Public ordering names and the ORM paths they order by (a view may give a list or a mapping)."""
+        fields = view.ordering_fields
+        return dict(fields) if isinstance(fields, dict) else {name: name for name in fields}
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw is None:
+            return None
+        offered = self.offered(view)
+        terms = [term.strip() for term in raw.split(",") if term.strip()]
+        unknown = [term for term in terms if term.lstrip("-") not in offered]
+        if unknown or not terms:
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Cannot order by {', '.join(unknown) or 'nothing'}. Allowed: "
+                        f"{', '.join(offered)}, each optionally prefixed with - for descending."
+                    ]
+                }
+            )
+        return [("-" if term.startswith("-") else "") + offered[term.lstrip("-")] for term in terms]
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view) or list(queryset.model._meta.ordering)
+        return queryset.order_by(*ordering, "pk")
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        values = [term for name in self.offered(view) for term in (name, f"-{name}")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Comma-separated fields to order by; prefix - for descending.",
+                "schema": {"type": "array", "items": {"type": "string", "enum": values}},
+                "style": "form",
+                "explode": False,
+            }
+        ]
+
+
+ERROR_RESPONSE = OpenApiResponse(
+    response={
+        "type": "object",
+        "description": "What was wrong, by parameter or field name, and what is allowed.",
+        "additionalProperties": True,
+    },
+    description="Bad input: an unknown query parameter, an invalid filter value, or a record that fails validation.",
+    examples=[
+        OpenApiExample(
+            "Unknown parameter",
+            value={
+                "detail": "Unknown query parameter: kidn.",
+                "unknown_parameters": ["kidn"],
+                "allowed_parameters": ["country", "kind", "page", "page_size", "search"],
+            },
+        ),
+        OpenApiExample("Invalid filter value", value={"date_from": ["Enter a valid date."]}),
+    ],
+)
+
+
+class RecordSchema(AutoSchema):
+    """Documents what RecordViewSet adds: the id-or-slug lookup, `fields`, `expand` and the 400 answers."""
+
+    def get_override_parameters(self) -> list:
+        parameters = list(super().get_override_parameters())
+        view = self.view
+        if f"{{{LOOKUP_KWARG}}}" in self.path:
+            parameters.append(
+                OpenApiParameter(
+                    LOOKUP_KWARG,
+                    str,
+                    OpenApiParameter.PATH,
+                    description="The record's numeric id, or its slug.",
+                    examples=[OpenApiExample("By id", value="12"), OpenApiExample("By slug", value="minusma")],
+                )
+            )
+        serializer_class = view.get_serializer_class()
+        field_names = list(serializer_class().fields)
+        parameters.append(
+            OpenApiParameter(
+                FIELDS_PARAM,
+                {"type": "array", "items": {"type": "string", "enum": field_names}},
+                description="Comma-separated fields to return; all when left out.",
+                style="form",
+                explode=False,
+            )
+        )
+        if serializer_class.expandable:
+            parameters.append(
+                OpenApiParameter(
+                    EXPAND_PARAM,
+                    {"type": "array", "items": {"type": "string", "enum": sorted(serializer_class.expandable)}},
+                    description="Comma-separated relations to embed as whole records instead of references.",
+                    style="form",
+                    explode=False,
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        responses["400"] = self._get_response_for_code(ERROR_RESPONSE, "400", direction=direction)
+        return responses
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    """A model's endpoint: list (filtered, searched, ordered, paginated), detail by id or slug, and writes that
+    need a token or session plus the model permission. Queries come from the queryset's for_list()/for_detail().
+    """
+
+    schema = RecordSchema()
+    pagination_class = RecordPagination
+    filter_backends = [
+        *api_settings.DEFAULT_FILTER_BACKENDS,
+        QuerySetSearchFilter,
+        StrictOrderingFilter,
+    ]
+    detail_serializer_class: type[serializers.Serializer] | None = None
+    ordering_fields: list[str] | dict[str, str] = []
+    search_description = "Text to look for."
+
+    def get_serializer_class(self):
+        if self.action != "list" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Records with a slug are found by id or slug (/actors/12/, /actors/minusma/), the others by id."""
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "queryset", None) is not None:
+            slugged = has_slug(cls.queryset.model)
+            cls.lookup_url_kwarg = LOOKUP_KWARG if slugged else "pk"
+            cls.lookup_value_regex = "[^/.]+" if slugged else "[0-9]+"
+
+    def allowed_query_parameters(self) -> set[str]:
+        allowed = {FIELDS_PARAM, EXPAND_PARAM, api_settings.URL_FORMAT_OVERRIDE}
+        if self.action == "list":
+            allowed |= {SEARCH_PARAM, ORDERING_PARAM, *RecordPagination.query_parameters}
+            allowed |= set(self.filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        reject_unknown_parameters(request, self.allowed_query_parameters())
+
+    @cached_property
+    def expand(self) -> list[str]:
+        return comma_separated(self.request, EXPAND_PARAM, self.get_serializer_class().expandable)
+
+    @cached_property
+    def selected_fields(self) -> list[str]:
+        return comma_separated(self.request, FIELDS_PARAM, self.get_serializer_class()().fields)
+
+    def get_queryset(self):
+        queryset = self.queryset.all()
+        if self.action == "list":
+            return queryset.for_list(expand=self.expand)
+        return queryset.for_detail(expand=self.expand)
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if getattr(self, "request", None) is not None and self.action is not None:
+            context.update(expand=self.expand, fields=self.selected_fields)
+        return context
+
+    def get_object(self):
+        """By numeric id, or else by slug (where the model has one)."""
+        value = str(self.kwargs[self.lookup_url_kwarg])
+        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        queryset = self.filter_queryset(self.get_queryset())
+        try:
+            obj = queryset.get(**lookup)
+        except queryset.model.DoesNotExist:
+            raise Http404(f"No {queryset.model._meta.verbose_name} with the id or slug “{value}”.") from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset  # filters, search and ordering are for lists; a detail is found by its id or slug
+        return super().filter_queryset(queryset)
+
+    def perform_create(self, serializer) -> None:
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer) -> None:
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
