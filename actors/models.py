@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -77,6 +78,9 @@ class Actor(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actors:actor_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -285,6 +289,9 @@ class Contingent(FuzzyDate, TimeStamped):
         return (
             f"{self.country.name} {self.get_capability_display().lower()}{base} ({self.get_status_display().lower()})"
         )
+
+    def get_absolute_url(self) -> str:
+        return reverse("actors:contingent_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)

@@ -1,4 +1,5 @@
 import re
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -120,29 +121,45 @@ class Article(FuzzyDate, TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("articles:article_detail", args=[self.slug])
 
-    def body_segments(self) -> list[list[tuple[str, "Quote | None"]]]:
-        """The body as paragraphs of (text, quote) pieces, quote None for unquoted text.
+    def body_segments(self, passage: tuple[int, int] | None = None) -> list[list[dict]]:
+        """The body as paragraphs of segments, each {"text", "quote", "first_of_quote", "in_passage",
+        "first_of_passage"}, cut wherever a quote or the highlighted passage starts or ends.
 
         Uses the prefetched quotes, so rendering a highlighted article costs no query per quote.
         """
         quotes = sorted(self.quotes.all(), key=lambda quote: quote.text_start)
-        paragraphs: list[list[tuple[str, Quote | None]]] = [[]]
-        cursor = 0
-
-        def add_text(text: str, quote: "Quote | None") -> None:
-            for index, part in enumerate(text.split("\n\n")):
-                if index:
-                    paragraphs.append([])
-                if part:
-                    paragraphs[-1].append((part, quote))
-
+        cuts = {0, len(self.body)}
         for quote in quotes:
-            if quote.text_start < cursor:
-                continue  # overlapping quotes: the first one wins the highlight
-            add_text(self.body[cursor : quote.text_start], None)
-            add_text(self.body[quote.text_start : quote.text_end], quote)
-            cursor = quote.text_end
-        add_text(self.body[cursor:], None)
+            cuts.update((quote.text_start, quote.text_end))
+        if passage:
+            cuts.update(passage)
+        index = self.body.find("\n\n")
+        while index >= 0:
+            cuts.update((index, index + 2))
+            index = self.body.find("\n\n", index + 2)
+        paragraphs: list[list[dict]] = [[]]
+        seen_quotes: set[int] = set()
+        passage_started = False
+        bounds = sorted(cut for cut in cuts if 0 <= cut <= len(self.body))
+        for start, end in pairwise(bounds):
+            text = self.body[start:end]
+            if text == "\n\n":
+                paragraphs.append([])
+                continue
+            quote = next((q for q in quotes if q.text_start <= start and end <= q.text_end), None)
+            in_passage = bool(passage) and passage[0] <= start and end <= passage[1]
+            paragraphs[-1].append(
+                {
+                    "text": text,
+                    "quote": quote,
+                    "first_of_quote": quote is not None and quote.pk not in seen_quotes,
+                    "in_passage": in_passage,
+                    "first_of_passage": in_passage and not passage_started,
+                }
+            )
+            if quote is not None:
+                seen_quotes.add(quote.pk)
+            passage_started = passage_started or in_passage
         return paragraphs
 
     def count_words(self) -> int:

@@ -55,3 +55,7 @@ class SourcedClaim(models.Model):
             self.excerpt_start, self.excerpt_end = locate(self.source.body, self.excerpt, self.excerpt_start)
         except ValidationError as error:
             raise ValidationError({"excerpt": error.messages}) from None
+
+    def get_source_url(self) -> str:
+        """The cited article, opened at the excerpt."""
+        return f"{self.source.get_absolute_url()}?passage={self.excerpt_start}-{self.excerpt_end}#passage"

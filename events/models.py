@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -99,6 +100,9 @@ class Place(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:place_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -209,6 +213,9 @@ class Incident(FuzzyDate, TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:incident_detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -411,6 +418,9 @@ class Figure(FuzzyDate, SourcedClaim, TimeStamped):
         return (
             f"{self.get_quantity_display()}: {self.get_qualifier_display()} {self.value.normalize():f} ({self.source})"
         )
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:figure_detail", args=[self.pk])
 
     def natural_key(self):
         return (self.quantity, self.source.slug, self.excerpt_start)

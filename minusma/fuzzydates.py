@@ -84,8 +84,12 @@ class FuzzyDate(models.Model):
 
     @property
     def date_display(self) -> str:
-        if self.date_from is None:
+        if self.date_from is None and self.date_to is None:
             return self.date_as_written or "date unknown"
+        if self.date_to is None:
+            return f"from {self.date_from.isoformat()}"
+        if self.date_from is None:
+            return f"until {self.date_to.isoformat()}"
         if self.date_from == self.date_to:
             return self.date_from.isoformat()
         return f"{self.date_from.isoformat()} – {self.date_to.isoformat()}"

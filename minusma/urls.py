@@ -13,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("minusma.api")),
     path("", include("articles.urls")),
+    path("", include("actors.urls")),
+    path("", include("events.urls")),
 ]

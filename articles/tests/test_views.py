@@ -11,10 +11,10 @@ def test_article_reader_highlights_every_quote(client):
     quote = QuoteFactory()
     page = client.get(quote.article.get_absolute_url()).content.decode()
     assert (
-        f'<mark id="quote-{quote.pk}" class="quote" title="{quote.speaker.name}">Mali is in the forefront,</mark>'
+        f'<mark class="quote" id="quote-{quote.pk}" title="{quote.speaker.name}">Mali is in the forefront,</mark>'
         in page
     )
-    assert f"<strong>{quote.speaker.name}</strong>" in page
+    assert f'<strong><a href="{quote.speaker.get_absolute_url()}">{quote.speaker.name}</a></strong>' in page
 
 
 def test_article_reader_keeps_paragraphs():
@@ -22,7 +22,7 @@ def test_article_reader_keeps_paragraphs():
     article = ArticleFactory(body="First paragraph.\n\nSecond “with a quote” here.")
     QuoteFactory(article=article, text="with a quote")
     paragraphs = article.__class__.objects.for_detail().get(pk=article.pk).body_segments()
-    assert [[text for text, _ in paragraph] for paragraph in paragraphs] == [
+    assert [[segment["text"] for segment in paragraph] for paragraph in paragraphs] == [
         ["First paragraph."],
         ["Second “", "with a quote", "” here."],
     ]
@@ -42,3 +42,20 @@ def test_article_reader_runs_a_fixed_number_of_queries(client, django_assert_num
 def test_unknown_article_is_a_404(client):
     """A slug that names no article answers 404."""
     assert client.get(reverse("articles:article_detail", args=["no-such-article"])).status_code == 404
+
+
+def test_source_link_opens_the_article_at_the_passage(client):
+    """?passage=START-END marks the cited excerpt with an anchor the link jumps to."""
+    article = ArticleFactory()
+    start = article.body.index("occurred at")
+    response = client.get(article.get_absolute_url(), {"passage": f"{start}-{start + 11}"})
+    assert '<mark class="passage" id="passage">occurred at</mark>' in response.content.decode()
+
+
+@pytest.mark.parametrize("passage", ["abc", "10-5", "0-999999", "-1-3"])
+def test_bad_passage_is_a_400_with_a_message(client, passage):
+    """A malformed or out-of-range passage answers 400 and says what is expected."""
+    article = ArticleFactory()
+    response = client.get(article.get_absolute_url(), {"passage": passage})
+    assert response.status_code == 400
+    assert "must be START-END character offsets" in response.content.decode()

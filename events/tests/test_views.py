@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
+from articles.tests.factories import ArticleFactory
+from events.models import Casualty, Figure, IncidentActor, Place
+from events.tests.factories import IncidentFactory, IncidentSourceFactory, PlaceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_incident_page_shows_actors_casualties_and_sources_linked_to_the_passage(client):
+    """Sources open the article at the highlighted excerpt; actors and place link to their pages."""
+    source = IncidentSourceFactory()
+    incident = source.incident
+    actor = ActorFactory(name="Ansar Dine")
+    IncidentActor.objects.create(incident=incident, actor=actor, role="perpetrator", confidence="claimed")
+    Casualty.objects.create(
+        incident=incident,
+        category="peacekeepers",
+        outcome="killed",
+        best=1,
+        nationality="TD",
+        source=source.source,
+        excerpt="killing a Chadian peacekeeper",
+    )
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert source.get_source_url().replace("&", "&amp;") in page or source.get_source_url() in page
+    assert actor.get_absolute_url() in page and "perpetrator" in page
+    assert incident.place.get_absolute_url() in page
+    assert "Chad" in page
+
+
+@pytest.mark.parametrize("copies", [1, 5])
+def test_incident_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
+    """Guards against N+1 queries: roles, casualties and sources are one query each."""
+    incident = IncidentFactory()
+    for _ in range(copies):
+        IncidentSourceFactory(incident=incident)
+        IncidentActor.objects.create(incident=incident, actor=ActorFactory(), role="target")
+    with django_assert_num_queries(4):
+        client.get(incident.get_absolute_url())
+
+
+@pytest.mark.parametrize("copies", [1, 5])
+def test_place_page_lists_incidents_within_and_contingents_based_there(client, django_assert_num_queries, copies):
+    """A region's page includes its towns' incidents and contingents, in a fixed number of queries."""
+    region = PlaceFactory(name="Kidal Region", kind=Place.Kind.REGION, latitude=None, longitude=None)
+    town = PlaceFactory(name="Kidal", parent=region)
+    for _ in range(copies):
+        IncidentSourceFactory(incident=IncidentFactory(place=town))
+        ContingentFactory(base=town)
+    with django_assert_num_queries(11):
+        page = client.get(region.get_absolute_url()).content.decode()
+    assert page.count('href="/incidents/') == copies
+    assert page.count('href="/contingents/') == copies
+    assert town.get_absolute_url() in page
+
+
+def test_figure_page_compares_every_claim_of_the_quantity(client, django_assert_num_queries):
+    """A figure sits beside the other claims of the same quantity, in date order, each with its source."""
+    mission = MissionFactory()
+    claims = []
+    for year, value in [(2014, 29), (2016, 60), (2023, 165)]:
+        article = ArticleFactory(title=f"Report {year}")
+        claims.append(
+            Figure.objects.create(
+                quantity="peacekeepers_killed",
+                value=value,
+                subject=mission,
+                scope="since_start",
+                date_from=f"{year}-01-01",
+                date_to=f"{year}-12-31",
+                date_precision="year",
+                source=article,
+                excerpt="killing a Chadian peacekeeper",
+            )
+        )
+    with django_assert_num_queries(2):
+        page = client.get(claims[1].get_absolute_url()).content.decode()
+    table = page[page.index("Every claim of this quantity") :]
+    assert table.index("Report 2014") < table.index("Report 2016") < table.index("Report 2023")
+    assert 'aria-current="true"' in page
+
+
+def test_unknown_incident_place_and_figure_are_404(client):
+    """Unknown slugs and ids answer 404."""
+    assert client.get(reverse("events:incident_detail", args=["nothing"])).status_code == 404
+    assert client.get(reverse("events:place_detail", args=["nowhere"])).status_code == 404
+    assert client.get(reverse("events:figure_detail", args=[999])).status_code == 404

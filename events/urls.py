@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("incidents/<slug:slug>/", views.incident_detail, name="incident_detail"),
+    path("places/<slug:slug>/", views.place_detail, name="place_detail"),
+    path("figures/<int:pk>/", views.figure_detail, name="figure_detail"),
+]
