@@ -65,6 +65,11 @@ class StrictBooleanField(forms.Field):
 class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
+    def __init__(self, *args, **kwargs):
+        # django-filter's boolean widgets turn an unknown word into “no filter”; the field must see it.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
 
 class CountryCodeField(forms.CharField):
     """An ISO 3166-1 alpha-2 code, any case."""

@@ -1,6 +1,8 @@
+import datetime
+
 import factory
 
-from actors.models import Actor, ActorAlias, ActorKind, Contingent, PersonnelType
+from actors.models import Actor, ActorAlias, ActorKind, Contingent, ContingentSource, PersonnelType, StrengthObservation
 from articles.tests.factories import ArticleFactory
 
 
@@ -45,4 +47,34 @@ class ContingentFactory(factory.django.DjangoModelFactory):
     status = Contingent.Status.DEPLOYED
 
 
-__all__ = ["ActorAliasFactory", "ActorFactory", "ArticleFactory", "ContingentFactory", "MissionFactory"]
+class ContingentSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContingentSource
+
+    contingent = factory.SubFactory(ContingentFactory)
+    source = factory.SubFactory(ArticleFactory)
+    excerpt = "killing a Chadian peacekeeper"
+
+
+class StrengthObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StrengthObservation
+
+    contingent = factory.SubFactory(ContingentFactory)
+    personnel = 1000
+    source = factory.SubFactory(ArticleFactory)
+    excerpt = "a Chadian peacekeeper"
+    date_from = datetime.date(2015, 1, 17)
+    date_to = datetime.date(2015, 1, 17)
+    date_precision = "day"
+
+
+__all__ = [
+    "ActorAliasFactory",
+    "ActorFactory",
+    "ArticleFactory",
+    "ContingentFactory",
+    "ContingentSourceFactory",
+    "MissionFactory",
+    "StrengthObservationFactory",
+]

@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from events.models import Incident, IncidentSource, Place
+from events.models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
 
 
 class PlaceFactory(factory.django.DjangoModelFactory):
@@ -44,3 +44,48 @@ class IncidentSourceFactory(factory.django.DjangoModelFactory):
     incident = factory.SubFactory(IncidentFactory)
     source = factory.SubFactory("articles.tests.factories.ArticleFactory")
     excerpt = "occurred at the mission’s base in Kidal"
+
+
+class PlaceAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaceAlias
+
+    place = factory.SubFactory(PlaceFactory)
+    name = factory.Sequence(lambda n: f"Place alias {n}")
+    kind = PlaceAlias.Kind.OTHER_SPELLING
+
+
+class IncidentActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentActor
+
+    incident = factory.SubFactory(IncidentFactory)
+    actor = factory.SubFactory("actors.tests.factories.ActorFactory")
+    role = IncidentActor.Role.PERPETRATOR
+
+
+class CasualtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Casualty
+
+    incident = factory.SubFactory(IncidentFactory)
+    category = Casualty.Category.PEACEKEEPERS
+    outcome = Casualty.Outcome.KILLED
+    best = 1
+    nationality = "TD"
+    source = factory.SubFactory("articles.tests.factories.ArticleFactory")
+    excerpt = "killing a Chadian peacekeeper"
+
+
+class FigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Figure
+
+    quantity = "peacekeepers_killed"
+    value = 1
+    subject = factory.SubFactory("actors.tests.factories.MissionFactory")
+    source = factory.SubFactory("articles.tests.factories.ArticleFactory")
+    excerpt = "killing a Chadian peacekeeper"
+    date_from = datetime.date(2015, 1, 17)
+    date_to = datetime.date(2015, 1, 17)
+    date_precision = "day"
