@@ -10,6 +10,7 @@ admin.site.index_title = "Curate articles, actors and events"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("search/", views.search_page, name="search"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("minusma.api")),
     path("", include("articles.urls")),

@@ -8,6 +8,8 @@ from actors.models import Actor, Contingent
 from articles.models import Article, Quote
 from events.models import Figure, Incident, Place
 
+from . import search
+
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,3 +33,18 @@ def health(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "error", "database": str(error.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Search everything; results grouped by kind, ranked, with the matched words marked."""
+    text = request.GET.get("q", "").strip()
+    error = None
+    if len(text) > search.MAX_QUERY_LENGTH:
+        error = f"Search for at most {search.MAX_QUERY_LENGTH} characters."
+    elif "q" in request.GET and len(text) < 2:
+        error = "Type at least two characters to search."
+    results = search.search(text) if text and not error else {}
+    sections = [(kind, results[kind]) for kind in search.KINDS if kind in results]
+    context = {"q": text, "error": error, "sections": sections, "total": sum(len(hits) for _, hits in sections)}
+    return render(request, "search.html", context, status=400 if error else 200)
