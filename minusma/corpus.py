@@ -110,6 +110,7 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
     records = _read_records(paths)
     created: dict[str, int] = {}
     updated: dict[str, int] = {}
+    new_rows: dict[type[models.Model], list[models.Model]] = {}
     with transaction.atomic(using=using):
         deferred: list[tuple[_Record, DeserializedObject]] = []
         for record in records:
@@ -142,6 +143,8 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
                 raise CorpusError(f"{_describe(record, instance)}: {error}") from None
             label = record.data["model"].lower()
             (updated if exists else created)[label] = (updated if exists else created).get(label, 0) + 1
+            if not exists:
+                new_rows.setdefault(type(instance), []).append(instance)
             if deserialized.deferred_fields:
                 deferred.append((record, deserialized))
         for record, deserialized in deferred:
@@ -149,6 +152,13 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
                 deserialized.save_deferred_fields(using=using)
             except Exception as error:  # noqa: BLE001 - name the record whatever went wrong
                 raise CorpusError(f"{_describe(record, deserialized.object)}: {error}") from None
+        # Raw saves write no audit history; give each new row its first version, so the first curator's
+        # edit shows what it changed. Rows that were already there keep their history untouched.
+        for model, rows in new_rows.items():
+            if hasattr(model, "history"):
+                model.history.db_manager(using).bulk_history_create(
+                    rows, default_change_reason="Loaded from the corpus fixtures"
+                )
     return LoadReport(created=created, updated=updated)
 
 

@@ -127,3 +127,14 @@ def test_hand_written_records_without_offsets_load_twice_without_duplicates(tmp_
     report = corpus.load([path])
     assert report.created == {}
     assert Quote.objects.count() == 1
+
+
+def test_new_rows_get_a_first_history_version_and_a_reload_adds_none(tmp_path):
+    """Loaded rows start their audit trail; loading the same data again writes no history."""
+    path = _write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))
+    corpus.load([path])
+    quote = Quote.objects.get()
+    assert [version.history_change_reason for version in quote.history.all()] == ["Loaded from the corpus fixtures"]
+    corpus.load([path])
+    assert quote.history.count() == 1
+    assert Article.history.count() == 1
