@@ -26,6 +26,9 @@ class ContingentFilter(filters.FilterSet):
     country = CountryFilter(help_text="Contributing country, ISO 3166-1 alpha-2 (e.g. TD).")
     personnel_type = ChoiceFilter(choices=PersonnelType.choices, help_text="UN personnel type.")
     capability = ChoiceFilter(choices=Contingent.Capability.choices)
+    unit = filters.CharFilter(
+        field_name="unit_name", lookup_expr="icontains", help_text="Text in the unit's name, any case."
+    )
     base = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Base place id or slug.")
     status = ChoiceFilter(choices=Contingent.Status.choices)
     active_on = filters.DateFilter(
@@ -34,7 +37,7 @@ class ContingentFilter(filters.FilterSet):
 
     class Meta:
         model = Contingent
-        fields = ["country", "personnel_type", "capability", "base", "status", "active_on"]
+        fields = ["country", "personnel_type", "capability", "unit", "base", "status", "active_on"]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)

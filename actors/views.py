@@ -4,7 +4,9 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Quote
 from events.models import Figure, Incident
+from minusma.listing import Column, ExportColumn, Facet, RecordListView, fuzzy_date_columns, sources_columns
 
+from .filters import ActorFilter, ContingentFilter
 from .models import Actor, Contingent
 
 
@@ -30,3 +32,80 @@ def contingent_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contingent = get_object_or_404(Contingent.objects.for_detail(), slug=slug)
     incidents = Incident.objects.for_list().with_victims_from_contingent(contingent)
     return render(request, "actors/contingent_detail.html", {"contingent": contingent, "incidents": incidents})
+
+
+class ActorListView(RecordListView):
+    """Actors by kind, country, ACLED actor type, and whether the sources quote them."""
+
+    model = Actor
+    filterset_class = ActorFilter
+    template_name = "actors/actor_list.html"
+    intro = "People, organisations, states, forces, groups and operations the sources name."
+    default_sort = "name"
+    columns = [
+        Column("name", "Name", ("name",)),
+        Column("kind", "Kind", ("kind",)),
+        Column("country", "Country", ("country",)),
+        Column("acled_actor_type", "ACLED actor type", ("acled_actor_type",)),
+        Column("aliases", "Also known as"),
+    ]
+    facets = [
+        Facet("kind", "Kind", "kind"),
+        Facet("country", "Country", "country"),
+        Facet("acled_actor_type", "ACLED actor type", "acled_actor_type"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("slug", "slug"),
+        ExportColumn("name", "name"),
+        ExportColumn("kind", "kind"),
+        ExportColumn("country", lambda actor: actor.country.code),
+        ExportColumn("acled_actor_type", "acled_actor_type"),
+        ExportColumn("wikidata_id", "wikidata_id"),
+        ExportColumn("aliases", lambda actor: [alias.name for alias in actor.aliases.all()]),
+        ExportColumn("description", "description"),
+        ExportColumn("record_url", lambda actor: actor.get_absolute_url(), url=True),
+    ]
+
+
+class ContingentListView(RecordListView):
+    """Contingents by country, personnel type, capability, unit, base, status, and the day they were active."""
+
+    model = Contingent
+    filterset_class = ContingentFilter
+    template_name = "actors/contingent_list.html"
+    intro = "National contributions to the mission, with the period each record refers to and its sources."
+    default_sort = "country"
+    columns = [
+        Column("country", "Country", ("country",)),
+        Column("capability", "Capability", ("capability",)),
+        Column("unit", "Unit", ("unit_name",)),
+        Column("personnel_type", "Personnel type", ("personnel_type",)),
+        Column("base", "Base", ("base__name",)),
+        Column("status", "Status", ("status",)),
+        Column("date", "Period", ("date_from",)),
+    ]
+    facets = [
+        Facet("country", "Country", "country"),
+        Facet("personnel_type", "Personnel type", "personnel_type"),
+        Facet("capability", "Capability", "capability"),
+        Facet("status", "Status", "status"),
+        Facet("base", "Base", "base__slug", "base__name"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("slug", "slug"),
+        ExportColumn("country", lambda contingent: contingent.country.code),
+        ExportColumn("mission", "mission.slug"),
+        ExportColumn("contributor", "contributor.slug"),
+        ExportColumn("personnel_type", "personnel_type"),
+        ExportColumn("capability", "capability"),
+        ExportColumn("unit_name", "unit_name"),
+        ExportColumn("base", "base.slug"),
+        ExportColumn("base_name", "base.name"),
+        ExportColumn("status", "status"),
+        *fuzzy_date_columns(),
+        ExportColumn("notes", "notes"),
+        *sources_columns(),
+        ExportColumn("record_url", lambda contingent: contingent.get_absolute_url(), url=True),
+    ]

@@ -4,7 +4,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from .models import Article
+from minusma.listing import (
+    CitationExportsMixin,
+    Column,
+    ExportColumn,
+    Facet,
+    RecordListView,
+    fuzzy_date_columns,
+)
+
+from .filters import ArticleFilter, QuoteFilter
+from .models import Article, Quote
 
 PASSAGE = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 
@@ -26,3 +36,82 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             error = f"“passage” must be START-END character offsets within the body (0–{len(article.body)})."
     context = {"article": article, "body": article.body_segments(passage), "passage_error": error}
     return render(request, "articles/article_detail.html", context, status=400 if error else 200)
+
+
+class ArticleListView(CitationExportsMixin, RecordListView):
+    """Articles by outlet, author and publication date, or by the actors and places they source claims about."""
+
+    model = Article
+    filterset_class = ArticleFilter
+    template_name = "articles/article_list.html"
+    intro = "The published texts every record cites; estimated publication dates are ranges."
+    default_sort = "-date"
+    columns = [
+        Column("date", "Published", ("date_from",)),
+        Column("title", "Title", ("title",)),
+        Column("outlet", "Outlet", ("outlet__name",)),
+        Column("authors", "Authors"),
+        Column("words", "Words", ("word_count",)),
+    ]
+    facets = [
+        Facet("outlet", "Outlet", "outlet__slug", "outlet__name"),
+        Facet("author", "Author", "authors__slug", "authors__name"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("slug", "slug"),
+        ExportColumn("title", "title"),
+        ExportColumn("title_inferred", "title_inferred"),
+        ExportColumn("subtitle", "subtitle"),
+        ExportColumn("outlet", "outlet.name"),
+        ExportColumn("outlet_slug", "outlet.slug"),
+        ExportColumn("authors", lambda article: [author.name for author in article.authors.all()]),
+        *fuzzy_date_columns(),
+        ExportColumn("date_reasoning", "date_reasoning"),
+        ExportColumn("language", "language"),
+        ExportColumn("word_count", "word_count"),
+        ExportColumn("url", "url"),
+        ExportColumn("record_url", lambda article: article.get_absolute_url(), url=True),
+    ]
+
+
+class QuoteListView(RecordListView):
+    """Quotes by speaker, kind of speaker, article, outlet and the article's publication date."""
+
+    model = Quote
+    filterset_class = QuoteFilter
+    template_name = "articles/quote_list.html"
+    intro = "Direct quotations, verbatim, each opening its article at the quoted passage."
+    default_sort = "-date"
+    columns = [
+        Column("date", "Published", ("article__date_from",)),
+        Column("speaker", "Speaker", ("speaker__name", "speaker_description")),
+        Column("text", "Quote"),
+        Column("article", "Article", ("article__title",)),
+        Column("outlet", "Outlet", ("article__outlet__name",)),
+    ]
+    facets = [
+        Facet("speaker_kind", "Kind of speaker", "speaker__kind"),
+        Facet("speaker", "Speaker", "speaker__slug", "speaker__name"),
+        Facet("outlet", "Outlet", "article__outlet__slug", "article__outlet__name"),
+        Facet("article", "Article", "article__slug", "article__title"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("text", "text"),
+        ExportColumn("speaker", "speaker.name"),
+        ExportColumn("speaker_slug", "speaker.slug"),
+        ExportColumn("speaker_kind", "speaker.kind"),
+        ExportColumn("speaker_description", "speaker_description"),
+        ExportColumn("speaker_role", "speaker_role"),
+        ExportColumn("article", "article.slug"),
+        ExportColumn("article_title", "article.title"),
+        ExportColumn("outlet", "article.outlet.name"),
+        *fuzzy_date_columns("article.", "article_"),
+        ExportColumn("text_start", "text_start"),
+        ExportColumn("text_end", "text_end"),
+        ExportColumn("quote_url", lambda quote: f"{quote.article.get_absolute_url()}#quote-{quote.pk}", url=True),
+    ]
+
+    def for_list(self, queryset):
+        return queryset.for_list(expand=["article"])

@@ -3,7 +3,18 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
+from minusma.listing import (
+    Column,
+    ExportColumn,
+    Facet,
+    RecordListView,
+    decimal_point,
+    fuzzy_date_columns,
+    source_columns,
+    sources_columns,
+)
 
+from .filters import FigureFilter, IncidentFilter, PlaceFilter
 from .models import Figure, Incident, Place
 
 
@@ -32,3 +43,139 @@ def figure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figure = get_object_or_404(Figure.objects.for_detail(), pk=pk)
     claims = Figure.objects.for_list().filter(quantity=figure.quantity).order_by("date_from", "source__date_from")
     return render(request, "events/figure_detail.html", {"figure": figure, "claims": claims})
+
+
+class IncidentListView(RecordListView):
+    """Incidents by date, type, ACLED codes, place or region, actor and role, victims, deaths, and Mali or not."""
+
+    model = Incident
+    filterset_class = IncidentFilter
+    template_name = "events/incident_list.html"
+    intro = "Attacks, clashes, coups, resolutions and withdrawals, with ACLED's and UCDP's codes beside our own."
+    default_sort = "-date"
+    formats = ("csv", "json", "geojson")
+    columns = [
+        Column("date", "Date", ("date_from",)),
+        Column("title", "Incident", ("title",)),
+        Column("type", "Type", ("incident_type",)),
+        Column("acled_event_type", "ACLED event type", ("acled_event_type", "acled_sub_event_type")),
+        Column("place", "Place", ("place__name",)),
+        Column("killed", "Killed", ("killed",)),
+    ]
+    facets = [
+        Facet("incident_type", "Type", "incident_type"),
+        Facet("acled_event_type", "ACLED event type", "acled_event_type"),
+        Facet("actor", "Actor", "actor_roles__actor__slug", "actor_roles__actor__name"),
+        Facet("role", "Actor's role", "actor_roles__role"),
+        Facet("victim_nationality", "Victims' nationality", "casualties__nationality"),
+        Facet("in_mali", "In Mali", "in_mali"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("slug", "slug"),
+        ExportColumn("title", "title"),
+        *fuzzy_date_columns(),
+        ExportColumn("acled_time_precision", "acled_time_precision"),
+        ExportColumn("ucdp_date_prec", "ucdp_date_prec"),
+        ExportColumn("incident_type", "incident_type"),
+        ExportColumn("acled_disorder_type", "acled_disorder_type"),
+        ExportColumn("acled_event_type", "acled_event_type"),
+        ExportColumn("acled_sub_event_type", "acled_sub_event_type"),
+        ExportColumn("ucdp_type_of_violence", "ucdp_type_of_violence"),
+        ExportColumn("place", "place.slug"),
+        ExportColumn("place_name", "place.name"),
+        ExportColumn("place_parent", "place.parent.name"),
+        ExportColumn("latitude", "place.latitude"),
+        ExportColumn("longitude", "place.longitude"),
+        ExportColumn("location_as_written", "location_as_written"),
+        ExportColumn("location_precision", "location_precision"),
+        ExportColumn("in_mali", "in_mali"),
+        ExportColumn("killed", "killed"),
+        ExportColumn(
+            "actors", lambda incident: [f"{role.actor.slug} ({role.role})" for role in incident.actor_roles.all()]
+        ),
+        *sources_columns(),
+        ExportColumn("record_url", lambda incident: incident.get_absolute_url(), url=True),
+    ]
+
+    def point(self, record):
+        return decimal_point(record.place.latitude, record.place.longitude) if record.place else None
+
+
+class PlaceListView(RecordListView):
+    """The gazetteer by kind, country, parent, and everything within a place."""
+
+    model = Place
+    filterset_class = PlaceFilter
+    template_name = "events/place_list.html"
+    intro = "Places with WGS84 coordinates (or a note saying why there are none) and the places they lie in."
+    default_sort = "name"
+    formats = ("csv", "json", "geojson")
+    columns = [
+        Column("name", "Name", ("name",)),
+        Column("kind", "Kind", ("kind",)),
+        Column("parent", "In", ("parent__name",)),
+        Column("country", "Country", ("country",)),
+        Column("latitude", "Latitude", ("latitude",)),
+        Column("longitude", "Longitude", ("longitude",)),
+    ]
+    facets = [
+        Facet("kind", "Kind", "kind"),
+        Facet("country", "Country", "country"),
+        Facet("parent", "In", "parent__slug", "parent__name"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("slug", "slug"),
+        ExportColumn("name", "name"),
+        ExportColumn("kind", "kind"),
+        ExportColumn("parent", "parent.slug"),
+        ExportColumn("parent_name", "parent.name"),
+        ExportColumn("country", lambda place: place.country.code),
+        ExportColumn("latitude", "latitude"),
+        ExportColumn("longitude", "longitude"),
+        ExportColumn("geo_precision", "geo_precision"),
+        ExportColumn("coordinates_note", "coordinates_note"),
+        ExportColumn("geonames_id", "geonames_id"),
+        ExportColumn("aliases", lambda place: [alias.name for alias in place.aliases.all()]),
+        ExportColumn("record_url", lambda place: place.get_absolute_url(), url=True),
+    ]
+
+    def point(self, record):
+        return decimal_point(record.latitude, record.longitude)
+
+
+class FigureListView(RecordListView):
+    """Sourced numbers by quantity, subject and the date or period they hold for."""
+
+    model = Figure
+    filterset_class = FigureFilter
+    template_name = "events/figure_list.html"
+    intro = "Numbers as the sources state them, with their qualifiers, so conflicting claims sit side by side."
+    default_sort = "quantity"
+    columns = [
+        Column("quantity", "Quantity", ("quantity", "date_from")),
+        Column("value", "Value", ("value",)),
+        Column("subject", "About", ("subject__name",)),
+        Column("date", "Holds for", ("date_from",)),
+        Column("source", "Source", ("source__title",)),
+    ]
+    facets = [
+        Facet("quantity", "Quantity", "quantity"),
+        Facet("subject", "About", "subject__slug", "subject__name"),
+    ]
+    export_columns = [
+        ExportColumn("id", "pk"),
+        ExportColumn("quantity", "quantity"),
+        ExportColumn("qualifier", "qualifier"),
+        ExportColumn("value", "value"),
+        ExportColumn("value_high", "value_high"),
+        ExportColumn("unit", "unit"),
+        ExportColumn("scope", "scope"),
+        ExportColumn("subject", "subject.slug"),
+        ExportColumn("subject_name", "subject.name"),
+        *fuzzy_date_columns(),
+        ExportColumn("note", "note"),
+        *source_columns(),
+        ExportColumn("record_url", lambda figure: figure.get_absolute_url(), url=True),
+    ]
