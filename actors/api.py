@@ -2,7 +2,6 @@ from minusma.api_tools import RecordViewSet
 
 from .filters import ActorFilter, ContingentFilter, StrengthObservationFilter
 from .models import Actor, Contingent, StrengthObservation
-from .querysets import StrengthObservationQuerySet
 from .serializers import (
     ActorDetailSerializer,
     ActorSerializer,
@@ -37,8 +36,7 @@ class ContingentViewSet(RecordViewSet):
 class StrengthObservationViewSet(RecordViewSet):
     """How many personnel a contingent had at a date, according to one source."""
 
-    # The model's manager does not offer for_list() yet, so the queryset class is built on the model here.
-    queryset = StrengthObservationQuerySet(model=StrengthObservation)
+    queryset = StrengthObservation.objects.all()
     serializer_class = StrengthObservationSerializer
     filterset_class = StrengthObservationFilter
     ordering_fields = ["date_from", "personnel", "id"]

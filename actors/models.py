@@ -10,7 +10,7 @@ from articles.models import SlugManager
 from articles.provenance import SourcedClaim
 from minusma.fuzzydates import FuzzyDate, TimeStamped
 
-from .querysets import ActorQuerySet, ContingentQuerySet
+from .querysets import ActorQuerySet, ContingentQuerySet, StrengthObservationQuerySet
 
 wikidata_id_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q123.")
 
@@ -359,7 +359,7 @@ class StrengthObservation(FuzzyDate, SourcedClaim, TimeStamped):
     qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.REPORTED)
 
-    objects = ContingentSourceManager()
+    objects = ContingentSourceManager.from_queryset(StrengthObservationQuerySet)()
     history = HistoricalRecords()
 
     class Meta:

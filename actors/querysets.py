@@ -75,7 +75,7 @@ class ContingentQuerySet(FuzzyDateQuerySet):
 
 
 class StrengthObservationQuerySet(FuzzyDateQuerySet):
-    """StrengthObservation's manager (in models.py) does not use this yet: the API builds it on the model."""
+    """Strength observations: what a row and its embedded contingent or source need, and their domain filters."""
 
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         queryset = self.select_related("contingent__base", "source")
