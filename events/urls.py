@@ -11,4 +11,7 @@ urlpatterns = [
     path("incidents/<slug:slug>/", views.incident_detail, name="incident_detail"),
     path("places/<slug:slug>/", views.place_detail, name="place_detail"),
     path("figures/<int:pk>/", views.figure_detail, name="figure_detail"),
+    path("map/", views.incident_map, name="incident_map"),
+    path("map/incidents.geojson", views.incident_map_geojson, name="incident_map_geojson"),
+    path("timeline/", views.incident_timeline, name="incident_timeline"),
 ]

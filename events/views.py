@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -14,6 +14,7 @@ from minusma.listing import (
     sources_columns,
 )
 
+from . import geo, timeline
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
 from .models import Figure, Incident, Place
 
@@ -179,3 +180,43 @@ class FigureListView(RecordListView):
         *source_columns(),
         ExportColumn("record_url", lambda figure: figure.get_absolute_url(), url=True),
     ]
+
+
+@require_safe
+def incident_map(request: HttpRequest) -> HttpResponse:
+    """Incidents on a map of Mali, chosen by the incident filters, with contingent bases as a layer of their own."""
+    incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
+    if not incident_filter.is_valid():
+        return render(request, "events/map.html", {"filter": incident_filter}, status=400)
+    context = {
+        "filter": incident_filter,
+        "map": geo.incident_map(incident_filter.qs, Contingent.objects.all()),
+    }
+    return render(request, "events/map.html", context)
+
+
+@require_safe
+def incident_map_geojson(request: HttpRequest) -> HttpResponse:
+    """The map's incidents as an RFC 7946 FeatureCollection, same filters, streamed feature by feature."""
+    incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
+    if not incident_filter.is_valid():
+        return JsonResponse({"errors": incident_filter.errors.get_json_data()}, status=400)
+    return StreamingHttpResponse(geo.stream_incident_features(incident_filter.qs), content_type="application/geo+json")
+
+
+@require_safe
+def incident_timeline(request: HttpRequest) -> HttpResponse:
+    """Incidents per month or year by type, and each figure over time by source, chosen by the incident filters."""
+    incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
+    by = request.GET.get("by") or "month"
+    context = {"filter": incident_filter, "by": by, "periods": list(timeline.PERIODS)}
+    if by not in timeline.PERIODS:
+        context["by_error"] = f"“{by}” is not allowed. Allowed values: {', '.join(timeline.PERIODS)}."
+    if not incident_filter.is_valid() or "by_error" in context:
+        return render(request, "events/timeline.html", context, status=400)
+    cleaned = incident_filter.form.cleaned_data
+    period = (cleaned.get("date_from"), cleaned.get("date_to"))
+    params = request.GET.dict()
+    context["timeline"] = timeline.incident_timeline(incident_filter.qs, by=by, params=params, period=period)
+    context["figures"] = timeline.figures_over_time(Figure.objects.in_period(*period))
+    return render(request, "events/timeline.html", context)

@@ -1,0 +1,152 @@
+"""Incidents and contingent bases as GeoJSON (RFC 7946: WGS84, [longitude, latitude]), for the map and its feed.
+
+The map page and /map/incidents.geojson build their features here, from the same filtered queryset, so what the
+map shows and what the feed serves cannot drift apart.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from actors.models import Contingent
+
+from .models import Incident
+
+# The feed and the page stop here; a narrower filter shows the rest.
+MAX_FEATURES = 5000
+
+
+def incidents_for_map(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """What a map feature and a table row need: the place and the number killed, in one query."""
+    return incidents.select_related("place").with_killed().order_by("-date_from", "title")
+
+
+def bases_for_map(contingents: QuerySet[Contingent]) -> QuerySet[Contingent]:
+    """Contingents that have a base with coordinates, with the base, in one query."""
+    return (
+        contingents.filter(base__latitude__isnull=False)
+        .select_related("base")
+        .order_by("base__name", "country", "capability")
+    )
+
+
+def coordinates(place) -> list[float] | None:
+    """RFC 7946 position: longitude first."""
+    if place is None or place.latitude is None or place.longitude is None:
+        return None
+    return [float(place.longitude), float(place.latitude)]
+
+
+def unmapped_reason(incident: Incident) -> str | None:
+    """Why an incident has no point on the map, or None when it has one."""
+    if incident.place is None:
+        written = f" (the source says “{incident.location_as_written}”)" if incident.location_as_written else ""
+        return f"Location unknown{written}."
+    if coordinates(incident.place) is None:
+        note = incident.place.coordinates_note or "no note given"
+        return f"{incident.place.name} has no coordinates: {note}"
+    return None
+
+
+def incident_feature(incident: Incident) -> dict[str, Any]:
+    """A Point feature for an incident whose place has coordinates."""
+    place = incident.place
+    return {
+        "type": "Feature",
+        "id": incident.slug,
+        "geometry": {"type": "Point", "coordinates": coordinates(place)},
+        "properties": {
+            "title": incident.title,
+            "url": incident.get_absolute_url(),
+            "date": incident.date_display,
+            "incident_type": incident.incident_type,
+            "incident_type_label": incident.get_incident_type_display(),
+            "killed": incident.killed,
+            "place": place.name,
+            "place_url": place.get_absolute_url(),
+            "geo_precision": place.geo_precision,
+            "location_precision": incident.location_precision,
+        },
+    }
+
+
+@dataclass
+class IncidentMap:
+    """Incidents split into those on the map (as features) and those not, with the reason."""
+
+    incidents: list[Incident]
+    features: list[dict[str, Any]]
+    unmapped: list[tuple[Incident, str]]
+    truncated: bool
+    bases: dict[str, Any]
+
+    @property
+    def feature_collection(self) -> dict[str, Any]:
+        return {"type": "FeatureCollection", "features": self.features}
+
+    @property
+    def alternative(self) -> str:
+        """The map in words, for readers who cannot see it."""
+        unmapped = f", {len(self.unmapped)} more are not on it (no coordinates)" if self.unmapped else ""
+        return (
+            f"The map shows {len(self.features)} incidents{unmapped} and {len(self.bases['features'])} contingent "
+            "bases over Mali's regions. Every incident is also listed in a table, with a link to its record."
+        )
+
+
+def incident_map(
+    incidents: QuerySet[Incident], contingents: QuerySet[Contingent], *, limit: int = MAX_FEATURES
+) -> IncidentMap:
+    """At most `limit` incidents, placed or listed as not on the map, and the contingents' bases. Two queries."""
+    rows = list(incidents_for_map(incidents)[: limit + 1])
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    features, unmapped = [], []
+    for incident in rows:
+        reason = unmapped_reason(incident)
+        if reason is None:
+            features.append(incident_feature(incident))
+        else:
+            unmapped.append((incident, reason))
+    bases = base_features(bases_for_map(contingents))
+    return IncidentMap(incidents=rows, features=features, unmapped=unmapped, truncated=truncated, bases=bases)
+
+
+def stream_incident_features(incidents: QuerySet[Incident], *, limit: int = MAX_FEATURES) -> Iterator[str]:
+    """A FeatureCollection written feature by feature, so a large selection never sits in memory whole.
+
+    Incidents without coordinates are left out of the geometry but counted in the `unmapped` foreign member.
+    """
+    yield '{"type":"FeatureCollection","features":['
+    unmapped, written, truncated = 0, 0, False
+    for index, incident in enumerate(incidents_for_map(incidents)[: limit + 1].iterator(chunk_size=500)):
+        if index == limit:
+            truncated = True
+            break
+        if unmapped_reason(incident) is not None:
+            unmapped += 1
+            continue
+        yield ("," if written else "") + json.dumps(incident_feature(incident), ensure_ascii=False)
+        written += 1
+    yield f'],"unmapped":{unmapped},"truncated":{json.dumps(truncated)}' + "}"
+
+
+def base_features(contingents: Iterable[Contingent]) -> dict[str, Any]:
+    """One Point feature per base, listing the contingents stationed there."""
+    by_base: dict[int, dict[str, Any]] = {}
+    for contingent in contingents:
+        base = contingent.base
+        feature = by_base.setdefault(
+            base.pk,
+            {
+                "type": "Feature",
+                "id": base.slug,
+                "geometry": {"type": "Point", "coordinates": coordinates(base)},
+                "properties": {"name": base.name, "url": base.get_absolute_url(), "contingents": []},
+            },
+        )
+        feature["properties"]["contingents"].append({"name": str(contingent), "url": contingent.get_absolute_url()})
+    return {"type": "FeatureCollection", "features": list(by_base.values())}

@@ -1,0 +1,323 @@
+"""Incidents and figures over time, counted in the database (GROUP BY), laid out as bar charts for the templates.
+
+An incident is dated by a range (“January 2015” is 2015-01-01 to 2015-01-31). It is counted in a month or year
+only when its whole range lies inside it; one whose range is wider (“2015”, in a chart by month) is counted
+apart as “dated less precisely”, and one with no date as “undated”, so no incident is silently placed or lost.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncYear
+from django.urls import NoReverseMatch, reverse
+
+from . import vocabularies as vocab
+from .models import Figure, Incident
+
+PERIODS = {"month": TruncMonth, "year": TruncYear}
+TYPE_LABELS = dict(vocab.IncidentType.choices)
+QUANTITY_LABELS = dict(vocab.FigureQuantity.choices)
+SERIES_COLOURS = 12  # .series-0 … .series-10 and .series-rest in site.css
+
+# Chart geometry, in SVG user units.
+PLOT_TOP, PLOT_HEIGHT, AXIS_LEFT, AXIS_BOTTOM = 12, 150, 40, 26
+SLOT_WIDTH = {"month": 10, "year": 44}
+
+
+def incident_list_url() -> str:
+    """The researchers' incident list; built in parallel, with IncidentFilter's parameter names."""
+    try:
+        return reverse("events:incident_list")
+    except NoReverseMatch:
+        return "/incidents/"
+
+
+def period_bounds(start: datetime.date, by: str) -> tuple[datetime.date, datetime.date]:
+    if by == "year":
+        return datetime.date(start.year, 1, 1), datetime.date(start.year, 12, 31)
+    last_day = calendar.monthrange(start.year, start.month)[1]
+    return start.replace(day=1), start.replace(day=last_day)
+
+
+def next_period(start: datetime.date, by: str) -> datetime.date:
+    if by == "year":
+        return datetime.date(start.year + 1, 1, 1)
+    return datetime.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def period_label(start: datetime.date, by: str) -> str:
+    return str(start.year) if by == "year" else start.strftime("%B %Y")
+
+
+@dataclass
+class Segment:
+    label: str
+    count: int
+    url: str
+    css_class: str
+    y: float = 0
+    height: float = 0
+
+
+@dataclass
+class Bar:
+    label: str
+    start: datetime.date
+    end: datetime.date
+    total: int
+    url: str
+    segments: list[Segment] = field(default_factory=list)
+    axis_label: str = ""
+    x: float = 0
+    width: float = 0
+    y: float = 0
+    height: float = 0
+
+
+@dataclass
+class Chart:
+    """A bar chart laid out for an SVG viewBox; each bar (or segment of a stacked bar) carries its link."""
+
+    title: str
+    unit: str
+    bars: list[Bar]
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    max_value: int = 0
+    width: float = 0
+    height: float = PLOT_TOP + PLOT_HEIGHT + AXIS_BOTTOM
+    plot_top: float = PLOT_TOP
+    plot_bottom: float = PLOT_TOP + PLOT_HEIGHT
+    axis_left: float = AXIS_LEFT
+
+    def layout(self, slot: float) -> "Chart":
+        self.max_value = max((bar.total for bar in self.bars), default=0)
+        self.width = AXIS_LEFT + slot * max(len(self.bars), 1) + 4
+        scale = PLOT_HEIGHT / self.max_value if self.max_value else 0
+        for index, bar in enumerate(self.bars):
+            bar.x, bar.width = AXIS_LEFT + index * slot + 1, slot - 2
+            bottom = self.plot_bottom
+            bar.height = bar.total * scale
+            bar.y = bottom - bar.height
+            for segment in bar.segments:
+                segment.height = segment.count * scale
+                bottom -= segment.height
+                segment.y = bottom
+        return self
+
+
+@dataclass
+class TypeCount:
+    label: str
+    count: int
+
+
+@dataclass
+class IncidentTimeline:
+    by: str
+    incidents: Chart
+    killed: Chart
+    undated: list[TypeCount]
+    imprecise: list[TypeCount]
+
+    @property
+    def undated_total(self) -> int:
+        return sum(row.count for row in self.undated)
+
+    @property
+    def imprecise_total(self) -> int:
+        return sum(row.count for row in self.imprecise)
+
+    @property
+    def dated_total(self) -> int:
+        return sum(bar.total for bar in self.incidents.bars)
+
+
+def link(base: str, params: Mapping[str, str], **extra) -> str:
+    merged = {key: value for key, value in params.items() if value not in (None, "")}
+    merged.update({key: str(value) for key, value in extra.items() if value not in (None, "")})
+    return f"{base}?{urlencode(merged)}" if merged else base
+
+
+def incident_timeline(
+    incidents: QuerySet[Incident],
+    *,
+    by: str = "month",
+    params: Mapping[str, str] | None = None,
+    period: tuple[datetime.date | None, datetime.date | None] = (None, None),
+) -> IncidentTimeline:
+    """Incidents and people killed per month or year, by incident type. One query, grouped in the database.
+
+    `params` are the incident filters in force: every bar links to the incident list with them, narrowed to the
+    bar's period (within `period`, the filters' own dates) and, for a segment, its incident type.
+    """
+    trunc = PERIODS[by]
+    params = {key: value for key, value in (params or {}).items() if key not in ("date_from", "date_to", "by")}
+    rows = (
+        incidents.with_killed()
+        .order_by()
+        .values("incident_type", start=trunc("date_from"), end=trunc("date_to"))
+        .annotate(count=Count("pk"), killed_total=Sum("killed"))
+    )
+    counts: dict[datetime.date, dict[str, int]] = defaultdict(dict)
+    killed: dict[datetime.date, int] = defaultdict(int)
+    undated: dict[str, int] = defaultdict(int)
+    imprecise: dict[str, int] = defaultdict(int)
+    for row in rows:
+        start, end, kind = as_date(row["start"]), as_date(row["end"]), row["incident_type"]
+        if start is None:
+            undated[kind] += row["count"]
+        elif end is None or start != end:
+            imprecise[kind] += row["count"]
+        else:
+            counts[start][kind] = counts[start].get(kind, 0) + row["count"]
+            killed[start] += row["killed_total"] or 0
+
+    type_totals: dict[str, int] = defaultdict(int)
+    for per_type in counts.values():
+        for kind, count in per_type.items():
+            type_totals[kind] += count
+    ordered_types = sorted(type_totals, key=lambda kind: (-type_totals[kind], kind))
+    # The commonest types get a colour each; the rarest share one, so no two legend entries look alike.
+    distinct = ordered_types if len(ordered_types) <= SERIES_COLOURS else ordered_types[: SERIES_COLOURS - 1]
+    css = {kind: f"series-{index}" if kind in distinct else "series-rest" for index, kind in enumerate(ordered_types)}
+    legend = [(css[kind], TYPE_LABELS.get(kind, kind)) for kind in distinct]
+    if rest := [TYPE_LABELS.get(kind, kind) for kind in ordered_types if kind not in distinct]:
+        legend.append(("series-rest", "Other types: " + ", ".join(label.lower() for label in rest)))
+
+    base = incident_list_url()
+    killed_params = {**params, "min_killed": params.get("min_killed") or "1"}
+    lower, upper = period
+    incident_bars, killed_bars = [], []
+    for start in periods_between(min(counts, default=None), max(counts, default=None), by):
+        first, last = period_bounds(start, by)
+        first, last = max(first, lower) if lower else first, min(last, upper) if upper else last
+        label = period_label(start, by)
+        axis_label = str(start.year) if by == "year" or start.month == 1 else ""
+        per_type = counts.get(start, {})
+        bar = Bar(
+            label=label,
+            start=first,
+            end=last,
+            total=sum(per_type.values()),
+            url=link(base, params, date_from=first, date_to=last),
+            axis_label=axis_label,
+        )
+        bar.segments = [
+            Segment(
+                label=TYPE_LABELS.get(kind, kind),
+                count=per_type[kind],
+                url=link(base, params, date_from=first, date_to=last, incident_type=kind),
+                css_class=css[kind],
+            )
+            for kind in ordered_types
+            if per_type.get(kind)
+        ]
+        incident_bars.append(bar)
+        killed_bars.append(
+            Bar(
+                label=label,
+                start=first,
+                end=last,
+                total=killed.get(start, 0),
+                url=link(base, killed_params, date_from=first, date_to=last),
+                axis_label=axis_label,
+            )
+        )
+    slot = SLOT_WIDTH[by]
+    return IncidentTimeline(
+        by=by,
+        incidents=Chart(
+            title=f"Incidents per {by}, by type",
+            unit="incidents",
+            bars=incident_bars,
+            legend=legend,
+        ).layout(slot),
+        killed=Chart(title=f"People killed per {by}", unit="killed", bars=killed_bars).layout(slot),
+        undated=type_counts(undated),
+        imprecise=type_counts(imprecise),
+    )
+
+
+def as_date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def periods_between(first: datetime.date | None, last: datetime.date | None, by: str) -> list[datetime.date]:
+    """Every month or year from first to last, empty ones included, so the time axis stays even."""
+    periods, current = [], first
+    while current is not None and current <= last:
+        periods.append(current)
+        current = next_period(current, by)
+    return periods
+
+
+def type_counts(counts: Mapping[str, int]) -> list[TypeCount]:
+    return [
+        TypeCount(label=TYPE_LABELS.get(kind, kind), count=count)
+        for kind, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+@dataclass
+class FigurePoint:
+    year: int
+    source_title: str
+    source_url: str
+    value: float
+    unit: str
+    claims: int
+    url: str
+    percent: float = 0
+
+
+@dataclass
+class FigureSeries:
+    quantity: str
+    label: str
+    points: list[FigurePoint]
+    undated: int = 0
+
+
+def figures_over_time(figures: QuerySet[Figure]) -> list[FigureSeries]:
+    """Each figure quantity year by year as each source reports it. One query, grouped in the database.
+
+    Claims are never added up: where one source gives a quantity twice in a year, the larger value stands and
+    `claims` says how many there were; the link opens one of them beside every other claim of the quantity.
+    """
+    rows = (
+        figures.order_by()
+        .values("quantity", "unit", "source__slug", "source__title", year=TruncYear("date_from"))
+        .annotate(value=Max("value"), figure_id=Min("pk"), claims=Count("pk"))
+    )
+    series: dict[str, FigureSeries] = {}
+    for row in rows:
+        quantity = row["quantity"]
+        entry = series.setdefault(quantity, FigureSeries(quantity, QUANTITY_LABELS.get(quantity, quantity), []))
+        if row["year"] is None:
+            entry.undated += row["claims"]
+            continue
+        entry.points.append(
+            FigurePoint(
+                year=row["year"].year,
+                source_title=row["source__title"],
+                source_url=reverse("articles:article_detail", args=[row["source__slug"]]),
+                value=float(row["value"]),
+                unit=row["unit"],
+                claims=row["claims"],
+                url=reverse("events:figure_detail", args=[row["figure_id"]]),
+            )
+        )
+    for entry in series.values():
+        entry.points.sort(key=lambda point: (point.year, point.source_title))
+        largest: dict[str, float] = defaultdict(float)
+        for point in entry.points:
+            largest[point.unit] = max(largest[point.unit], point.value)
+        for point in entry.points:
+            # bars compare like with like: people with people, percent with percent
+            point.percent = round(100 * point.value / largest[point.unit], 1) if largest[point.unit] else 0
+    return sorted(series.values(), key=lambda entry: entry.label)
