@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from actors.models import Actor, Contingent
 from articles.models import Article, Quote
+from events import geo, timeline
 from events.models import Figure, Incident, Place
 
 from . import search
@@ -13,13 +14,18 @@ from . import search
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """What the database holds, and the articles it is built from."""
+    """What the database holds, incidents over time and on a map, and the articles it is built from."""
     holdings = [
         (model._meta.verbose_name_plural, model.objects.count())
         for model in (Article, Quote, Actor, Contingent, Incident, Place, Figure)
     ]
-    articles = Article.objects.for_list()
-    return render(request, "home.html", {"holdings": holdings, "articles": articles})
+    context = {
+        "holdings": holdings,
+        "articles": Article.objects.for_list(),
+        "timeline": timeline.incident_timeline(Incident.objects.all(), by="year"),
+        "map": geo.incident_map(Incident.objects.all(), Contingent.objects.all(), limit=500),
+    }
+    return render(request, "home.html", context)
 
 
 @never_cache
