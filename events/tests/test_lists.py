@@ -1,0 +1,167 @@
+"""The incident, place and figure list pages: filters, facets, sorting, bad input and query counts."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from actors.tests.factories import ActorFactory, ContingentFactory
+from events.tests.factories import (
+    CasualtyFactory,
+    FigureFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    IncidentSourceFactory,
+    PlaceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+INCIDENTS = reverse("events:incident_list")
+PLACES = reverse("events:place_list")
+FIGURES = reverse("events:figure_list")
+
+
+def _rows(response):
+    return response.context["listing"]["page"]["rows"]
+
+
+def _facet(response, param):
+    return next(facet for facet in response.context["listing"]["facets"] if facet["param"] == param)
+
+
+def test_incidents_filter_by_region_includes_its_towns(client):
+    """?place=<region> finds incidents in the towns inside it."""
+    region = PlaceFactory(slug="kidal-region", kind="region")
+    inside = IncidentFactory(place=PlaceFactory(parent=region))
+    IncidentFactory()
+    assert [i.pk for i in _rows(client.get(INCIDENTS, {"place": "kidal-region"}))] == [inside.pk]
+
+
+def test_incidents_filter_by_actor_role_victims_killed_type_and_mali(client):
+    """Actor with role, victims' contingent and nationality, minimum killed, types and in_mali combine."""
+    wanted = IncidentFactory(incident_type="ambush", acled_event_type="Battles", acled_sub_event_type="Armed clash")
+    contingent = ContingentFactory(slug="td-kidal")
+    IncidentActorFactory(incident=wanted, actor=ActorFactory(slug="jnim"), role="perpetrator")
+    CasualtyFactory(incident=wanted, best=3, nationality="TD", contingent=contingent)
+    other = IncidentFactory(incident_type="ambush", in_mali=False)
+    IncidentActorFactory(incident=other, actor=ActorFactory(slug="other"), role="target")
+    params = {
+        "actor": "jnim",
+        "role": "perpetrator",
+        "victim_contingent": "td-kidal",
+        "victim_nationality": "td",
+        "min_killed": 2,
+        "incident_type": "ambush",
+        "acled_event_type": "Battles",
+        "in_mali": "true",
+        "date_from": "2015-01-01",
+        "date_to": "2015-01-31",
+    }
+    assert [i.pk for i in _rows(client.get(INCIDENTS, params))] == [wanted.pk]
+    assert _rows(client.get(INCIDENTS, {"actor": "jnim", "role": "target"})) == []
+
+
+def test_incident_facets_count_distinct_incidents_per_actor_role_and_nationality(client):
+    """To-many facets (actors, roles, victims) count each incident once, however many rows it joins."""
+    jnim = ActorFactory(slug="jnim", name="JNIM")
+    for incident in IncidentFactory.create_batch(2):
+        IncidentActorFactory(incident=incident, actor=jnim, role="perpetrator")
+        IncidentActorFactory(incident=incident, actor=jnim, role="claimant")
+        CasualtyFactory(incident=incident, nationality="TD")
+        CasualtyFactory(incident=incident, nationality="TD", outcome="wounded")
+    IncidentFactory(in_mali=False)
+    response = client.get(INCIDENTS)
+    assert [(o["label"], o["count"]) for o in _facet(response, "actor")["options"]] == [("JNIM", 2)]
+    assert [(o["label"], o["count"]) for o in _facet(response, "role")["options"]] == [
+        ("Claimed responsibility", 2),
+        ("Perpetrator", 2),
+    ]
+    assert [(o["label"], o["count"]) for o in _facet(response, "victim_nationality")["options"]] == [("Chad", 2)]
+    in_mali = _facet(response, "in_mali")["options"]
+    assert [(o["label"], o["count"], o["url"]) for o in in_mali] == [
+        ("yes", 2, f"{INCIDENTS}?in_mali=true"),
+        ("no", 1, f"{INCIDENTS}?in_mali=false"),
+    ]
+
+
+def test_incidents_sort_by_killed_descending_then_by_id(client):
+    """?sort=-killed puts the deadliest first; equal counts keep id order reversed."""
+    quiet_one, quiet_two = IncidentFactory.create_batch(2)
+    deadly = IncidentFactory()
+    CasualtyFactory(incident=deadly, best=9)
+    assert [i.pk for i in _rows(client.get(INCIDENTS, {"sort": "-killed"}))] == [deadly.pk, quiet_two.pk, quiet_one.pk]
+
+
+def test_incidents_bad_min_killed_and_unknown_place_are_400s(client):
+    """A negative minimum and an unknown place are shown as errors with status 400."""
+    response = client.get(INCIDENTS, {"min_killed": "-1", "place": "atlantis"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No place has the id or slug “atlantis”" in page
+    assert "greater than or equal to 0" in page
+
+
+@pytest.mark.parametrize("copies", [1, 6])
+def test_incident_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
+    """Guards against N+1 queries: count, rows with killed, three prefetches, and one GROUP BY per facet."""
+    for _ in range(copies):
+        source = IncidentSourceFactory()
+        IncidentActorFactory(incident=source.incident)
+        CasualtyFactory(incident=source.incident, source=source.source)
+    with django_assert_num_queries(11):
+        client.get(INCIDENTS)
+
+
+def test_places_filter_by_kind_country_parent_and_within(client):
+    """Places filter by kind, country, direct parent and anywhere within."""
+    region = PlaceFactory(slug="gao-region", kind="region")
+    town = PlaceFactory(slug="gao", parent=region)
+    base = PlaceFactory(kind="military_base", parent=town)
+    assert {p.pk for p in _rows(client.get(PLACES, {"within": "gao-region"}))} == {region.pk, town.pk, base.pk}
+    assert [p.pk for p in _rows(client.get(PLACES, {"parent": "gao"}))] == [base.pk]
+    assert [p.pk for p in _rows(client.get(PLACES, {"kind": "region", "country": "ML"}))] == [region.pk]
+
+
+def test_place_parent_facet_counts_children(client):
+    """The “In” facet counts places by their parent and links by its slug."""
+    region = PlaceFactory(slug="mopti-region", name="Mopti region", kind="region")
+    PlaceFactory.create_batch(2, parent=region)
+    options = _facet(client.get(PLACES), "parent")["options"]
+    assert [(o["label"], o["count"], o["url"]) for o in options] == [
+        ("Mopti region", 2, f"{PLACES}?parent=mopti-region")
+    ]
+
+
+@pytest.mark.parametrize("copies", [1, 6])
+def test_place_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
+    """Guards against N+1 queries: parent joined, aliases prefetched, one GROUP BY per facet."""
+    PlaceFactory.create_batch(copies, parent=PlaceFactory())
+    with django_assert_num_queries(6):
+        client.get(PLACES)
+
+
+def test_figures_filter_by_quantity_subject_and_dates(client):
+    """Figures filter by quantity, subject slug and the period they hold for."""
+    wanted = FigureFactory()
+    FigureFactory(quantity="troops_deployed", excerpt="a Chadian peacekeeper")
+    FigureFactory(date_from=datetime.date(2019, 1, 1), date_to=datetime.date(2019, 1, 1))
+    params = {"quantity": "peacekeepers_killed", "subject": "minusma", "date_to": "2015-12-31"}
+    assert [f.pk for f in _rows(client.get(FIGURES, params))] == [wanted.pk]
+
+
+def test_figure_quantity_facet_and_sort_by_value(client):
+    """The quantity facet counts figures; ?sort=-value puts the largest first."""
+    small, large = FigureFactory(value=2), FigureFactory(value=300, excerpt="a Chadian peacekeeper")
+    response = client.get(FIGURES, {"sort": "-value"})
+    assert [f.pk for f in _rows(response)] == [large.pk, small.pk]
+    assert [(o["label"], o["count"]) for o in _facet(response, "quantity")["options"]] == [("Peacekeepers killed", 2)]
+
+
+@pytest.mark.parametrize("copies", [1, 6])
+def test_figure_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
+    """Guards against N+1 queries: subject and source joined, one GROUP BY per facet."""
+    for _ in range(copies):
+        FigureFactory(subject=ActorFactory())
+    with django_assert_num_queries(4):
+        client.get(FIGURES)
