@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from actors.tests.factories import ContingentFactory
 from articles.tests.factories import ArticleFactory
+from events.tests.factories import CasualtyFactory, IncidentFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +17,28 @@ def test_home_shows_holdings_and_articles(client):
     assert dict(response.context["holdings"])["articles"] == 1
 
 
-@pytest.mark.parametrize("article_count", [1, 12])
-def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, article_count):
-    """Guards against N+1 queries: the count does not grow with the number of articles."""
-    ArticleFactory.create_batch(article_count)
-    with django_assert_num_queries(9):
+def test_home_shows_a_search_box_a_timeline_and_a_map(client):
+    """The home page searches through /search/?q=, charts incidents and killed per year and maps the incidents."""
+    incident = IncidentFactory(title="Attack on the camp in Kidal")
+    CasualtyFactory(incident=incident, best=1)
+    content = client.get(reverse("home")).content.decode()
+    assert '<form method="get" action="/search/" role="search"' in content
+    assert '<input type="search" id="home-search" name="q"' in content
+    assert 'aria-label="2015: 1 × Attack on a base or camp"' in content
+    assert 'aria-label="2015: 1 killed"' in content
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in content
+    assert incident.get_absolute_url() in content
+
+
+@pytest.mark.parametrize("record_count", [1, 12])
+def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, record_count):
+    """Guards against N+1 queries: the count grows with neither articles nor incidents nor bases."""
+    ArticleFactory.create_batch(record_count)
+    for _ in range(record_count):
+        CasualtyFactory(incident=IncidentFactory())
+        ContingentFactory(base=PlaceFactory())
+    # 7 holdings counts, articles and their authors, the incidents per year, the map's incidents and bases
+    with django_assert_num_queries(12):
         client.get(reverse("home"))
 
 

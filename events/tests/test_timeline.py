@@ -1,0 +1,191 @@
+"""The timeline (/timeline/): incidents per month or year by type, people killed, and figures over time by source."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from articles.tests.factories import ArticleFactory
+from events.filters import IncidentFilter
+from events.models import Figure, Incident
+from events.tests.factories import CasualtyFactory, FigureFactory, IncidentFactory, PlaceFactory
+from events.timeline import figures_over_time, incident_timeline
+
+pytestmark = pytest.mark.django_db
+
+TIMELINE_URL = reverse("events:incident_timeline")
+IED = {"incident_type": "ied", "acled_sub_event_type": "Remote explosive/landmine/IED"}
+
+
+def on_day(day: datetime.date, **kwargs) -> Incident:
+    return IncidentFactory(date_from=day, date_to=day, date_precision="day", **kwargs)
+
+
+@pytest.fixture
+def early_2015() -> None:
+    """Three incidents in January 2015 (two IEDs, one suicide attack), none in February, one IED in March."""
+    on_day(datetime.date(2015, 1, 5), **IED)
+    on_day(datetime.date(2015, 1, 20), **IED)
+    on_day(datetime.date(2015, 1, 17), incident_type="suicide_attack")
+    on_day(datetime.date(2015, 3, 2), **IED)
+
+
+def query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_counts_per_month_by_type(early_2015):
+    """Each month's bar counts its incidents by type; empty months stay on the axis with nothing to link."""
+    chart = incident_timeline(Incident.objects.all(), by="month").incidents
+    assert [(bar.label, bar.total) for bar in chart.bars] == [
+        ("January 2015", 3),
+        ("February 2015", 0),
+        ("March 2015", 1),
+    ]
+    january = chart.bars[0]
+    assert [(segment.label, segment.count) for segment in january.segments] == [
+        ("Improvised explosive device", 2),
+        ("Suicide attack", 1),
+    ]
+    assert chart.bars[1].segments == []
+
+
+def test_counts_per_year_by_type(early_2015):
+    """Grouped by year, the same incidents make one bar of four, split by type."""
+    [bar] = incident_timeline(Incident.objects.all(), by="year").incidents.bars
+    assert (bar.label, bar.total) == ("2015", 4)
+    assert {segment.label: segment.count for segment in bar.segments} == {
+        "Improvised explosive device": 3,
+        "Suicide attack": 1,
+    }
+
+
+def test_segments_link_to_the_incident_list_with_its_filter_names(early_2015):
+    """A segment links to /incidents/ with date_from, date_to and incident_type, IncidentFilter's own names."""
+    january = incident_timeline(Incident.objects.all(), by="month").incidents.bars[0]
+    ied = january.segments[0]
+    assert urlsplit(ied.url).path == "/incidents/"
+    assert query(ied.url) == {"date_from": ["2015-01-01"], "date_to": ["2015-01-31"], "incident_type": ["ied"]}
+    assert query(january.url) == {"date_from": ["2015-01-01"], "date_to": ["2015-01-31"]}
+    # the list behind the link holds what the segment counts
+    linked = IncidentFilter({key: values[0] for key, values in query(ied.url).items()}, queryset=Incident.objects.all())
+    assert linked.is_valid()
+    assert linked.qs.count() == ied.count
+
+
+def test_links_keep_the_filters_in_force_and_stay_within_their_dates(early_2015):
+    """Bars link with the page's other filters kept, and never wider than the filters' own dates."""
+    params = {"place": "kidal", "date_from": "2015-01-10", "by": "month"}
+    timeline = incident_timeline(
+        Incident.objects.filter(date_from__gte="2015-01-10"),
+        by="month",
+        params=params,
+        period=(datetime.date(2015, 1, 10), None),
+    )
+    january = timeline.incidents.bars[0]
+    assert query(january.segments[0].url) == {
+        "place": ["kidal"],
+        "date_from": ["2015-01-10"],
+        "date_to": ["2015-01-31"],
+        "incident_type": ["ied"],
+    }
+
+
+def test_imprecise_and_undated_incidents_are_counted_apart():
+    """An incident known only to the year is not put in January, and an undated one is counted, not lost."""
+    on_day(datetime.date(2015, 1, 17))
+    IncidentFactory(date_from=datetime.date(2015, 1, 1), date_to=datetime.date(2015, 12, 31), date_precision="year")
+    IncidentFactory(date_from=None, date_to=None, date_precision="unknown", date_as_written="one day")
+
+    by_month = incident_timeline(Incident.objects.all(), by="month")
+    assert (by_month.dated_total, by_month.imprecise_total, by_month.undated_total) == (1, 1, 1)
+    by_year = incident_timeline(Incident.objects.all(), by="year")
+    assert (by_year.dated_total, by_year.imprecise_total, by_year.undated_total) == (2, 0, 1)
+
+
+def test_killed_per_period_adds_up_incidents_but_not_sources():
+    """People killed per month add up the incidents, each counted once at its largest per-source figure."""
+    first = on_day(datetime.date(2016, 5, 29))
+    CasualtyFactory(incident=first, best=5)
+    CasualtyFactory(incident=first, best=4, source=ArticleFactory())
+    CasualtyFactory(incident=on_day(datetime.date(2016, 5, 31)), best=2)
+    [may] = incident_timeline(Incident.objects.all(), by="month").killed.bars
+    assert (may.label, may.total) == ("May 2016", 7)
+    assert query(may.url)["min_killed"] == ["1"]
+
+
+def test_figures_over_time_by_source():
+    """A quantity's figures come year by year, one row per source, the claims never added together."""
+    reports = {year: ArticleFactory(title=f"Report {year}") for year in (2015, 2016, 2023)}
+    for year, value in ((2015, 34), (2016, 60), (2023, 165)):
+        day = datetime.date(year, 6, 1)
+        FigureFactory(value=value, source=reports[year], date_from=day, date_to=day)
+    FigureFactory(
+        value=50,
+        source=reports[2016],
+        excerpt="a Chadian peacekeeper",
+        date_from=datetime.date(2016, 1, 1),
+        date_to=datetime.date(2016, 1, 1),
+    )
+    FigureFactory(quantity="troops_deployed", value=12000)
+
+    series = {entry.quantity: entry for entry in figures_over_time(Figure.objects.all())}
+    killed = series["peacekeepers_killed"]
+    assert killed.label == "Peacekeepers killed"
+    assert [(point.year, point.source_title, point.value, point.claims) for point in killed.points] == [
+        (2015, "Report 2015", 34, 1),
+        (2016, "Report 2016", 60, 2),
+        (2023, "Report 2023", 165, 1),
+    ]
+    assert killed.points[-1].percent == 100
+    assert killed.points[0].url.startswith("/figures/")
+    assert [point.value for point in series["troops_deployed"].points] == [12000]
+
+
+def test_timeline_page_draws_linked_svg_bars(client, early_2015):
+    """The page draws the bars server-side as SVG links, each named for screen readers, no script needed."""
+    response = client.get(TIMELINE_URL, {"by": "month"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<svg class="chart-svg"' in content
+    assert "<script" not in content.split("<main", 1)[1]
+    assert (
+        '<a href="/incidents/?date_from=2015-01-01&amp;date_to=2015-01-31&amp;incident_type=ied" '
+        'aria-label="January 2015: 2 × Improvised explosive device">'
+    ) in content
+
+
+def test_timeline_follows_the_incident_filters(client, early_2015):
+    """The timeline counts only the incidents the filters select."""
+    response = client.get(TIMELINE_URL, {"by": "year", "incident_type": "suicide_attack"})
+    [bar] = response.context["timeline"].incidents.bars
+    assert bar.total == 1
+
+
+def test_timeline_says_how_many_are_undated(client):
+    """Undated incidents are counted on the page and said to be left out of the bars."""
+    IncidentFactory(date_from=None, date_to=None, date_precision="unknown", place=PlaceFactory())
+    content = client.get(TIMELINE_URL).content.decode()
+    assert "1 undated" in content
+    assert "Undated (1)" in content
+
+
+@pytest.mark.parametrize("query_string", ["by=week", "date_to=yesterday", "incident_type=picnic"])
+def test_timeline_bad_parameters_are_a_400_showing_the_errors(client, query_string):
+    """A bad grouping or filter shows what is allowed, with status 400, never a 500."""
+    response = client.get(f"{TIMELINE_URL}?{query_string}")
+    assert response.status_code == 400
+    assert "These filters could not be used" in response.content.decode()
+
+
+@pytest.mark.parametrize("incident_count", [1, 12])
+def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queries, incident_count):
+    """Guards against N+1 queries: one GROUP BY for incidents, one for figures, whatever the data size."""
+    for index in range(incident_count):
+        incident = on_day(datetime.date(2015, 1 + index % 12, 1))
+        CasualtyFactory(incident=incident)
+        FigureFactory(value=index, source=ArticleFactory())
+    with django_assert_num_queries(2):
+        response = client.get(TIMELINE_URL, {"by": "month"})
+    assert response.context["timeline"].dated_total == incident_count
