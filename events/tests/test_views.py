@@ -52,8 +52,8 @@ def test_place_page_lists_incidents_within_and_contingents_based_there(client, d
         ContingentFactory(base=town)
     with django_assert_num_queries(11):
         page = client.get(region.get_absolute_url()).content.decode()
-    assert page.count('href="/incidents/') == copies
-    assert page.count('href="/contingents/') == copies
+    assert page.count('href="/incidents/incident-') == copies
+    assert page.count('href="/contingents/contingent-') == copies
     assert town.get_absolute_url() in page
 
 
