@@ -192,7 +192,15 @@ def highlight(text: str, words: list[str], *, width: int = 120) -> SafeString:
     pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, first.start() - width) if first else 0
-    window = text[start : start + 2 * width + (first.end() - first.start() if first else 0)]
+    end = min(len(text), start + 2 * width + (first.end() - first.start() if first else 0))
+    # Snap the window to whole words.
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < (first.start() if first else end) else start
+    if end < len(text):
+        space = text.rfind(" ", first.end() if first else start, end)
+        end = space if space > 0 else end
+    window = text[start:end]
     pieces, cursor = [], 0
     for match in pattern.finditer(window):
         pieces.append(escape(window[cursor : match.start()]))
@@ -200,7 +208,7 @@ def highlight(text: str, words: list[str], *, width: int = 120) -> SafeString:
         cursor = match.end()
     pieces.append(escape(window[cursor:]))
     prefix = "… " if start > 0 else ""
-    suffix = " …" if start + len(window) < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(pieces) + suffix)  # noqa: S308 - every piece is escaped
 
 

@@ -85,3 +85,13 @@ def test_search_text_is_escaped(client):
     """Markup typed into the search box is shown as text, never run."""
     page = client.get(reverse("search"), {"q": "<script>alert(1)</script>"}).content.decode()
     assert "<script>alert(1)</script>" not in page
+
+
+def test_snippets_start_and_end_on_whole_words():
+    """The fallback's snippet window never cuts a word in half."""
+    from minusma.search import highlight
+
+    text = "alpha " * 40 + "Kidal" + " omega" * 40
+    snippet = str(highlight(text, ["Kidal"]))
+    assert snippet.startswith("… alpha ") and snippet.endswith("omega …")
+    assert "<mark>Kidal</mark>" in snippet
