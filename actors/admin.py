@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin
+from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin, SourcedClaimInline
 
 from .forms import DuplicateWarningForm
 from .models import (
@@ -28,22 +28,16 @@ class ActorAliasInline(admin.TabularInline):
     extra = 0
 
 
-class PositionInline(SourcedClaimAdminMixin, admin.StackedInline):
+class PositionInline(SourcedClaimInline):
     model = Position
     fk_name = "person"
-    extra = 0
     autocomplete_fields = ["organisation", "source"]
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
-class RelationInline(SourcedClaimAdminMixin, admin.StackedInline):
+class RelationInline(SourcedClaimInline):
     model = ActorRelation
     fk_name = "subject"
-    extra = 0
     autocomplete_fields = ["object", "source"]
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
 class ActorForm(DuplicateWarningForm):
@@ -129,20 +123,12 @@ class PositionAdmin(SourcedClaimAdmin):
     autocomplete_fields = ["person", "organisation", "source"]
 
 
-class ContingentSourceInline(SourcedClaimAdminMixin, admin.StackedInline):
+class ContingentSourceInline(SourcedClaimInline):
     model = ContingentSource
-    extra = 0
-    autocomplete_fields = ["source"]
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
-class StrengthObservationInline(SourcedClaimAdminMixin, admin.StackedInline):
+class StrengthObservationInline(SourcedClaimInline):
     model = StrengthObservation
-    extra = 0
-    autocomplete_fields = ["source"]
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Contingent)

@@ -3,7 +3,7 @@ from import_export.admin import ImportExportMixin
 
 from actors.admin import IMPORT_FORMATS, SourcedClaimAdmin
 from actors.forms import DuplicateWarningForm
-from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin
+from minusma.admin_tools import CuratedAdmin, SourcedClaimInline
 
 from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
 from .resources import FigureResource, IncidentResource, PlaceResource
@@ -58,20 +58,13 @@ class IncidentActorInline(admin.TabularInline):
     autocomplete_fields = ["actor"]
 
 
-class IncidentSourceInline(SourcedClaimAdminMixin, admin.StackedInline):
+class IncidentSourceInline(SourcedClaimInline):
     model = IncidentSource
-    extra = 0
-    autocomplete_fields = ["source"]
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
-class CasualtyInline(SourcedClaimAdminMixin, admin.StackedInline):
+class CasualtyInline(SourcedClaimInline):
     model = Casualty
-    extra = 0
     autocomplete_fields = ["source", "contingent", "armed_actor"]
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(Incident)

@@ -84,3 +84,12 @@ class SourcedClaimAdminMixin:
         if not claim.pk:
             return "—"
         return verbatim_context(claim.source.body, claim.excerpt_start, claim.excerpt_end)
+
+
+class SourcedClaimInline(SourcedClaimAdminMixin, admin.StackedInline):
+    """An inline of sourced claims: pick the article, paste the excerpt, see where it was found."""
+
+    extra = 0
+    autocomplete_fields = ["source"]
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]

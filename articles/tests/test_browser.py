@@ -10,23 +10,32 @@ from articles.tests.factories import ArticleFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
+def _log_in(page, username: str, password: str) -> None:
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
+def _add_quote(page, article, *, speaker: str, text: str) -> None:
+    """Add an unnamed speaker's quote through the article's inline and save."""
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.get_by_role("button", name="Add another Quote").click()
+    page.locator("#id_quotes-0-speaker_description").fill(speaker)
+    page.locator("#id_quotes-0-text").fill(text)
+    page.get_by_role("button", name="Save and continue editing").click()
+
+
 def test_curator_adds_a_quote_and_finds_it_verified_and_public(page):
     """Log in, add a quote to an article, see it verified and highlighted, then see it in the public reader."""
     article = ArticleFactory(title="The UN’s Mission in Mali Is on Tenterhooks")
     curator = User.objects.create_user(username="curator", password="a-long-test-password", is_staff=True)
     curator.groups.add(Group.objects.get(name="Curator"))
 
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("curator")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
+    _log_in(page, "curator", "a-long-test-password")
 
-    page.goto(f"/admin/articles/article/{article.pk}/change/")
-    page.get_by_role("button", name="Add another Quote").click()
-    page.locator("#id_quotes-0-speaker_description").fill("an American analyst")
-    page.locator("#id_quotes-0-text").fill("Mali is in the forefront,")
-    page.get_by_role("button", name="Save and continue editing").click()
+    _add_quote(page, article, speaker="an American analyst", text="Mali is in the forefront,")
     page.wait_for_selector("text=was changed successfully")
 
     expect(page.locator(".verified").first).to_be_visible()
@@ -43,15 +52,7 @@ def test_curator_adds_a_quote_and_finds_it_verified_and_public(page):
 def test_a_misquote_is_refused_with_the_reason(page, admin_user):
     """Pasting words that are not in the article shows why they were refused."""
     article = ArticleFactory()
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill("password")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
-    page.goto(f"/admin/articles/article/{article.pk}/change/")
-    page.get_by_role("button", name="Add another Quote").click()
-    page.locator("#id_quotes-0-speaker_description").fill("someone")
-    page.locator("#id_quotes-0-text").fill('Mali is in the forefront," said')
-    page.get_by_role("button", name="Save and continue editing").click()
+    _log_in(page, "admin", "password")
+    _add_quote(page, article, speaker="someone", text='Mali is in the forefront," said')
     expect(page.get_by_text("quote marks, dashes, ellipses and spaces are ignored")).to_be_visible()
     assert not Quote.objects.exists()

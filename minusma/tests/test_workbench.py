@@ -16,6 +16,14 @@ from events.tests.factories import IncidentFactory, IncidentSourceFactory, Place
 pytestmark = pytest.mark.django_db
 
 
+# The actor change form's three inlines, submitted empty.
+ACTOR_INLINES_EMPTY = {
+    f"{prefix}-{count}": 0
+    for prefix in ("aliases", "relations_as_subject", "positions")
+    for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
 def _client_for(role: str) -> Client:
     user = User.objects.create_user(username=role.lower(), password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name=role))
@@ -93,12 +101,7 @@ def test_history_records_who_changed_what_and_shows_the_diff(admin_client):
         "kind": "person",
         "description": "Head of MINUSMA from January 2015.",
         "country": "TN",
-        "aliases-TOTAL_FORMS": 0,
-        "aliases-INITIAL_FORMS": 0,
-        "relations_as_subject-TOTAL_FORMS": 0,
-        "relations_as_subject-INITIAL_FORMS": 0,
-        "positions-TOTAL_FORMS": 0,
-        "positions-INITIAL_FORMS": 0,
+        **ACTOR_INLINES_EMPTY,
     }
     assert admin_client.post(url, data).status_code == 302
     latest = actor.history.latest()
@@ -122,12 +125,7 @@ def test_revert_to_an_earlier_version(admin_client):
         "kind": "person",
         "description": "spokeswoman",
         "country": "",
-        "aliases-TOTAL_FORMS": 0,
-        "aliases-INITIAL_FORMS": 0,
-        "relations_as_subject-TOTAL_FORMS": 0,
-        "relations_as_subject-INITIAL_FORMS": 0,
-        "positions-TOTAL_FORMS": 0,
-        "positions-INITIAL_FORMS": 0,
+        **ACTOR_INLINES_EMPTY,
     }
     assert admin_client.post(url, data).status_code == 302
     actor.refresh_from_db()
@@ -256,12 +254,7 @@ def test_new_actor_matching_an_alias_warns_until_confirmed(admin_client):
         "name": "JÉZÉQUEL",
         "slug": "jezequel-2",
         "kind": "person",
-        "aliases-TOTAL_FORMS": 0,
-        "aliases-INITIAL_FORMS": 0,
-        "relations_as_subject-TOTAL_FORMS": 0,
-        "relations_as_subject-INITIAL_FORMS": 0,
-        "positions-TOTAL_FORMS": 0,
-        "positions-INITIAL_FORMS": 0,
+        **ACTOR_INLINES_EMPTY,
     }
     page = admin_client.post(reverse("admin:actors_actor_add"), data).content.decode()
     assert "Possible duplicate of" in page
