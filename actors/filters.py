@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from events.models import Place
-from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, IdOrSlugFilter
+from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter
 
 from .models import AcledActorType, Actor, ActorKind, Contingent, PersonnelType, StrengthObservation
 
@@ -52,6 +52,7 @@ class StrengthObservationFilter(filters.FilterSet):
 
     class Meta:
         model = StrengthObservation
+        form = DateRangeForm
         fields = ["contingent", "country", "basis", "date_from", "date_to"]
 
     def filter_country(self, queryset, name, value):

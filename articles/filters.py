@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 
 from actors.models import Actor, ActorKind
 from events.models import Place
-from minusma.filtering import ChoiceFilter, IdOrSlugFilter
+from minusma.filtering import ChoiceFilter, DateRangeForm, IdOrSlugFilter
 
 from .models import Article, Outlet, Quote
 
@@ -31,6 +31,7 @@ class ArticleFilter(filters.FilterSet):
 
     class Meta:
         model = Article
+        form = DateRangeForm
         fields = ["outlet", "author", "date_from", "date_to", "actor", "place"]
 
     def filter_outlet(self, queryset, name, value):
@@ -68,6 +69,7 @@ class QuoteFilter(filters.FilterSet):
 
     class Meta:
         model = Quote
+        form = DateRangeForm
         fields = ["speaker", "speaker_kind", "article", "outlet", "date_from", "date_to"]
 
     def filter_speaker(self, queryset, name, value):

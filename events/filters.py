@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from actors.models import Actor, Contingent
-from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, IdOrSlugFilter, IntegerFilter
+from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter, IntegerFilter
 
 from . import vocabularies as vocab
 from .models import Figure, Incident, IncidentActor, Place
@@ -53,6 +53,7 @@ class IncidentFilter(filters.FilterSet):
 
     class Meta:
         model = Incident
+        form = DateRangeForm
         fields = [
             "date_from",
             "date_to",
@@ -121,6 +122,7 @@ class FigureFilter(filters.FilterSet):
 
     class Meta:
         model = Figure
+        form = DateRangeForm
         fields = ["quantity", "subject", "date_from", "date_to"]
 
     def filter_date_from(self, queryset, name, value):

@@ -23,9 +23,11 @@ class IdOrSlugChoiceField(forms.ModelChoiceField):
             return self.queryset.get(**lookup)
         except self.queryset.model.DoesNotExist:
             name = self.queryset.model._meta.verbose_name
+            # The value goes in params: a % in it must not be read as a placeholder.
             raise ValidationError(
-                f"No {name} has the id or slug “{value}”. Use an id or a slug of an existing {name}.",
+                "No %(model)s has the id or slug “%(value)s”. Use an id or a slug of an existing %(model)s.",
                 code="invalid_choice",
+                params={"model": name, "value": value},
             ) from None
 
 
@@ -59,7 +61,9 @@ class StrictBooleanField(forms.Field):
             return True
         if lowered in self.FALSE:
             return False
-        raise ValidationError(f"“{value}” is not a boolean. Allowed values: true, false.", code="invalid")
+        raise ValidationError(
+            "“%(value)s” is not a boolean. Allowed values: true, false.", code="invalid", params={"value": value}
+        )
 
 
 class BooleanFilter(filters.BooleanFilter):
@@ -78,8 +82,9 @@ class CountryCodeField(forms.CharField):
         value = super().to_python(value).strip().upper()
         if value and value not in countries:
             raise ValidationError(
-                f"“{value}” is not an ISO 3166-1 alpha-2 country code. Use two letters, e.g. ML for Mali.",
+                "“%(value)s” is not an ISO 3166-1 alpha-2 country code. Use two letters, e.g. ML for Mali.",
                 code="invalid",
+                params={"value": value},
             )
         return value
 
@@ -92,3 +97,18 @@ class CountryFilter(filters.CharFilter):
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+class DateRangeForm(forms.Form):
+    """The form of a FilterSet with date_from and date_to (its Meta.form): a range that ends before it starts is an
+    error, not an empty list that looks like “nothing happened”."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error(
+                "date_to",
+                f"{end.isoformat()} is before date_from {start.isoformat()}: give date_to on or after date_from.",
+            )
+        return cleaned
