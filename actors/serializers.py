@@ -10,6 +10,7 @@ from minusma.api_tools import (
     RecordSerializer,
     RefField,
     SourceSerializer,
+    WebUrlField,
 )
 
 from .models import Actor, ActorRelation, Contingent, Position, StrengthObservation
@@ -17,6 +18,7 @@ from .models import Actor, ActorRelation, Contingent, Position, StrengthObservat
 
 class ActorSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_url_kwarg="id_or_slug")
+    web_url = WebUrlField()
     aliases = AliasSerializer(many=True, read_only=True)
 
     class Meta:
@@ -24,6 +26,7 @@ class ActorSerializer(RecordSerializer):
         fields = [
             "id",
             "url",
+            "web_url",
             "slug",
             "name",
             "kind",
@@ -69,6 +72,7 @@ class ActorDetailSerializer(ActorSerializer):
 
 class ContingentSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:contingent-detail", lookup_url_kwarg="id_or_slug")
+    web_url = WebUrlField()
     contributor = RefField(queryset=Actor.objects.all(), allow_null=True, required=False)
     mission = RefField(queryset=Actor.objects.all())
     base = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
@@ -85,6 +89,7 @@ class ContingentSerializer(FuzzyDateFields, RecordSerializer):
         fields = [
             "id",
             "url",
+            "web_url",
             "slug",
             "country",
             "contributor",

@@ -2,7 +2,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from actors.models import Actor
-from minusma.api_tools import DATE_FIELDS, FuzzyDateFields, RecordSerializer, RefField
+from minusma.api_tools import DATE_FIELDS, FuzzyDateFields, RecordSerializer, RefField, WebUrlField
 
 from .models import Article, Outlet, Quote
 
@@ -24,6 +24,7 @@ class QuoteInArticleSerializer(serializers.ModelSerializer):
 
 class ArticleSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:article-detail", lookup_url_kwarg="id_or_slug")
+    web_url = WebUrlField()
     outlet = RefField(queryset=Outlet.objects.all(), representation=OutletSerializer)
     authors = RefField(queryset=Actor.objects.all(), many=True, required=False)
     original_url = serializers.URLField(
@@ -37,6 +38,7 @@ class ArticleSerializer(FuzzyDateFields, RecordSerializer):
         fields = [
             "id",
             "url",
+            "web_url",
             "slug",
             "title",
             "title_inferred",
@@ -66,6 +68,10 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 class QuoteSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail")
+    web_url = WebUrlField(
+        url_of=lambda quote: f"{quote.article.get_absolute_url()}#quote-{quote.pk}",
+        help_text="The quote, highlighted, in the article's page on the website.",
+    )
     article = RefField(queryset=Article.objects.all(), help_text="The article the quote is printed in.")
     speaker = RefField(queryset=Actor.objects.all(), allow_null=True, required=False)
 
@@ -76,6 +82,7 @@ class QuoteSerializer(RecordSerializer):
         fields = [
             "id",
             "url",
+            "web_url",
             "article",
             "speaker",
             "speaker_description",

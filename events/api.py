@@ -1,6 +1,7 @@
 from minusma.api_tools import RecordViewSet
 
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
+from .geo import coordinates
 from .models import Figure, Incident, Place
 from .serializers import FigureSerializer, IncidentSerializer, PlaceDetailSerializer, PlaceSerializer
 
@@ -13,6 +14,7 @@ class IncidentViewSet(RecordViewSet):
     filterset_class = IncidentFilter
     ordering_fields = ["date_from", "title", "killed", "id"]
     search_description = "Text in the title or the location as written, case-insensitively."
+    geometry = staticmethod(lambda incident: coordinates(incident.place))
 
 
 class PlaceViewSet(RecordViewSet):
@@ -24,6 +26,7 @@ class PlaceViewSet(RecordViewSet):
     filterset_class = PlaceFilter
     ordering_fields = ["name", "kind", "id"]
     search_description = "Text in the name or any alias, case-insensitively."
+    geometry = staticmethod(coordinates)
 
 
 class FigureViewSet(RecordViewSet):

@@ -2,6 +2,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from actors.models import Actor
+from actors.serializers import ActorSerializer
 from articles.models import Article
 from minusma.api_tools import (
     DATE_FIELDS,
@@ -11,6 +12,7 @@ from minusma.api_tools import (
     RecordSerializer,
     RefField,
     SourceSerializer,
+    WebUrlField,
 )
 
 from .models import Casualty, Figure, Incident, IncidentActor, Place
@@ -18,6 +20,7 @@ from .models import Casualty, Figure, Incident, IncidentActor, Place
 
 class PlaceSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_url_kwarg="id_or_slug")
+    web_url = WebUrlField()
     parent = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
     aliases = AliasSerializer(many=True, read_only=True)
 
@@ -28,6 +31,7 @@ class PlaceSerializer(RecordSerializer):
         fields = [
             "id",
             "url",
+            "web_url",
             "slug",
             "name",
             "kind",
@@ -62,6 +66,12 @@ class IncidentActorSerializer(serializers.ModelSerializer):
         fields = ["actor", "role", "confidence"]
 
 
+class IncidentActorExpandedSerializer(IncidentActorSerializer):
+    """A participation with the whole actor embedded (`expand=actors`)."""
+
+    actor = ActorSerializer(read_only=True)
+
+
 class CasualtySerializer(CountryFieldMixin, serializers.ModelSerializer):
     contingent = RefField(read_only=True)
     armed_actor = RefField(read_only=True)
@@ -85,6 +95,7 @@ class CasualtySerializer(CountryFieldMixin, serializers.ModelSerializer):
 
 class IncidentSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_url_kwarg="id_or_slug")
+    web_url = WebUrlField()
     place = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
     actors = IncidentActorSerializer(
         source="actor_roles", many=True, read_only=True, help_text="Who took part, in which role, how surely."
@@ -95,13 +106,17 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
     )
     sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
 
-    expandable = {"place": "events.serializers.PlaceSerializer", "actors": "actors.serializers.ActorSerializer"}
+    expandable = {
+        "place": "events.serializers.PlaceSerializer",
+        "actors": "events.serializers.IncidentActorExpandedSerializer",
+    }
 
     class Meta:
         model = Incident
         fields = [
             "id",
             "url",
+            "web_url",
             "slug",
             "title",
             "incident_type",
@@ -124,21 +139,10 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
         ]
         read_only_fields = ["created", "modified"]
 
-    def expand(self, name, instance, serializer_class, context):
-        if name != "actors":
-            return super().expand(name, instance, serializer_class, context)
-        return [
-            {
-                "actor": serializer_class(role.actor, context=context).data,
-                "role": role.role,
-                "confidence": role.confidence,
-            }
-            for role in instance.actor_roles.all()
-        ]
-
 
 class FigureSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
+    web_url = WebUrlField()
     subject = RefField(queryset=Actor.objects.all(), help_text="What the number is about.")
     source = RefField(queryset=Article.objects.all())
 
@@ -149,6 +153,7 @@ class FigureSerializer(FuzzyDateFields, RecordSerializer):
         fields = [
             "id",
             "url",
+            "web_url",
             "quantity",
             "value",
             "value_high",

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import CharField, F, Value
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import routers, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -15,12 +16,22 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from actors.api import ActorViewSet, ContingentViewSet, StrengthObservationViewSet
-from actors.models import Actor, Contingent
+from actors.models import Actor, Contingent, StrengthObservation
 from articles.api import ArticleViewSet, QuoteViewSet
 from articles.models import Article, Quote
 from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
-from events.models import Incident, Place
-from minusma.api_tools import ERROR_RESPONSE, comma_separated, detail_url, reject_unknown_parameters
+from events.models import Figure, Incident, Place
+from minusma.api_tools import (
+    ERROR_RESPONSE,
+    PAGE_PARAM,
+    PAGE_SIZE_PARAM,
+    StrictPagePagination,
+    comma_separated,
+    detail_url,
+    has_slug,
+    parse_moment,
+    reject_unknown_parameters,
+)
 
 app_name = "api"
 
@@ -57,6 +68,7 @@ class SearchResultSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="The record's API address.")
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not a list
 class SearchResponseSerializer(serializers.Serializer):
     q = serializers.CharField()
     results = SearchResultSerializer(many=True)
@@ -113,6 +125,85 @@ class SearchViewSet(viewsets.ViewSet):
         return Response(SearchResponseSerializer({"q": text, "results": results}).data)
 
 
+# The kinds of record the API serves, by the names its routes use, for the feed of deletions.
+DELETABLE = {
+    "article": Article,
+    "quote": Quote,
+    "actor": Actor,
+    "contingent": Contingent,
+    "strengthobservation": StrengthObservation,
+    "incident": Incident,
+    "place": Place,
+    "figure": Figure,
+}
+
+
+class DeletedRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The id the record had.")
+    slug = serializers.CharField(allow_null=True, help_text="The slug it had; null for kinds without slugs.")
+    type = serializers.ChoiceField(choices=list(DELETABLE), help_text="The kind of record.")
+    deleted_at = serializers.DateTimeField()
+
+
+class DeletedPagination(StrictPagePagination):
+    page_size = 100
+
+
+class DeletedViewSet(viewsets.ViewSet):
+    """Records deleted, from the audit history, so that a client syncing with `modified_after` can drop them."""
+
+    permission_classes = [AllowAny]  # read-only: the only action is list
+    pagination_class = DeletedPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since",
+                {"type": "string", "format": "date-time"},
+                description="Only deletions after this moment (ISO 8601; UTC when no offset is given).",
+            ),
+            OpenApiParameter(
+                "type",
+                {"type": "array", "items": {"type": "string", "enum": list(DELETABLE)}},
+                description="Comma-separated kinds of record; all when left out.",
+                style="form",
+                explode=False,
+            ),
+            OpenApiParameter(PAGE_PARAM, {"type": "integer", "minimum": 1}, description="Page number."),
+            OpenApiParameter(
+                PAGE_SIZE_PARAM,
+                {"type": "integer", "minimum": 1, "maximum": 1000, "default": DeletedPagination.page_size},
+                description="Deletions per page.",
+            ),
+        ],
+        responses={200: DeletedRecordSerializer(many=True), 400: ERROR_RESPONSE},
+    )
+    def list(self, request):
+        """Deletions, oldest first, each with the record's id, slug, kind and when it was deleted.
+
+        Two queries whatever the number of deletions or kinds: a count and the page, over a union of the kinds'
+        history tables."""
+        reject_unknown_parameters(request, {"since", "type", PAGE_PARAM, PAGE_SIZE_PARAM, "format"})
+        since = request.query_params.get("since")
+        since = parse_moment(since, "since") if since is not None else None
+        deletions = None
+        for kind in comma_separated(request, "type", DELETABLE) or list(DELETABLE):
+            model = DELETABLE[kind]
+            history = model.history.filter(history_type="-").order_by()  # a union's parts may not be ordered
+            if since is not None:
+                history = history.filter(history_date__gt=since)
+            rows = history.annotate(
+                record_slug=F("slug") if has_slug(model) else Value(None, output_field=CharField()),
+                type=Value(kind, output_field=CharField()),
+                deleted_at=F("history_date"),
+            ).values("id", "record_slug", "type", "deleted_at")
+            deletions = rows if deletions is None else deletions.union(rows, all=True)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(deletions.order_by("deleted_at", "type", "id"), request, view=self)
+        data = [{**row, "slug": row["record_slug"]} for row in page]
+        return paginator.get_paginated_response(DeletedRecordSerializer(data, many=True).data)
+
+
 router = routers.DefaultRouter()
 router.register("articles", ArticleViewSet, basename="article")
 router.register("quotes", QuoteViewSet, basename="quote")
@@ -123,6 +214,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("places", PlaceViewSet, basename="place")
 router.register("figures", FigureViewSet, basename="figure")
 router.register("search", SearchViewSet, basename="search")
+router.register("deleted", DeletedViewSet, basename="deleted")
 
 urlpatterns = [
     *router.urls,

@@ -4,26 +4,46 @@
 Each app's serializers subclass RecordSerializer and its viewsets RecordViewSet; minusma/api.py routes them.
 """
 
-from collections.abc import Iterable
+import contextlib
+import datetime
+import hashlib
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
+from corsheaders.middleware import CorsMiddleware
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.http import Http404
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.http import Http404, StreamingHttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import cached_property
+from django.utils.http import http_date, quote_etag
 from django.utils.module_loading import import_string
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import filters, pagination, serializers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
+from minusma import renderers
+
 FIELDS_PARAM, EXPAND_PARAM, SEARCH_PARAM, ORDERING_PARAM = "fields", "expand", "search", "ordering"
 PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size", "pagination", "cursor"
+MODIFIED_AFTER_PARAM, FORMAT_PARAM = "modified_after", api_settings.URL_FORMAT_OVERRIDE
 LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
+EXPORT_CHUNK_SIZE = 500  # rows fetched, with their prefetched relations, per round trip of a streamed export
+REF_KEYS = ("id", "slug", "name", "url")
 
 
 def has_slug(model) -> bool:
@@ -68,6 +88,23 @@ def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
     return values
 
 
+def parse_moment(raw: str, name: str) -> datetime.datetime:
+    """An ISO 8601 date-time (a date alone means its midnight; no offset means UTC), as an aware UTC datetime."""
+    try:
+        moment = parse_datetime(raw.strip())
+        if moment is None and (day := parse_date(raw.strip())) is not None:
+            moment = datetime.datetime.combine(day, datetime.time())
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=datetime.UTC)
+            return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise ValidationError(
+        {name: [f"“{raw}” is not an ISO 8601 date-time. Use e.g. 2023-06-30T12:00:00Z (UTC when no offset)."]}
+    )
+
+
 class RefField(serializers.RelatedField):
     """A related record. Read as {id, slug, name, url}; written as its id, its slug, or {"id": …}."""
 
@@ -79,6 +116,14 @@ class RefField(serializers.RelatedField):
     def __init__(self, representation: type[serializers.Serializer] | None = None, **kwargs):
         self.representation = representation  # for records without an endpoint of their own, e.g. outlets
         super().__init__(**kwargs)
+
+    def bind(self, field_name, parent) -> None:
+        """A read-only reference to a nullable foreign key may be null: say so, so the schema does too."""
+        super().bind(field_name, parent)
+        model = getattr(getattr(parent, "Meta", None), "model", None)
+        if self.read_only and model is not None and self.source != "*":
+            with contextlib.suppress(FieldDoesNotExist):
+                self.allow_null = self.allow_null or model._meta.get_field(self.source).null
 
     def to_representation(self, obj) -> dict:
         if self.representation is not None:
@@ -107,6 +152,22 @@ class RefField(serializers.RelatedField):
             self.fail("does_not_exist", model=model, value=value)
 
 
+@extend_schema_field({"type": "string", "format": "uri", "example": "https://example.org/actors/minusma/"})
+class WebUrlField(serializers.Field):
+    """The absolute address of the record's page on the website (its get_absolute_url(), or `url_of(record)`)."""
+
+    def __init__(self, url_of: Callable[[Any], str] | None = None, **kwargs):
+        self.url_of = url_of
+        kwargs.update(source="*", read_only=True)
+        kwargs.setdefault("help_text", "The record's page on the website.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> str:
+        url = self.url_of(obj) if self.url_of is not None else obj.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class RefFieldExtension(OpenApiSerializerFieldExtension):
     target_class = RefField
 
@@ -133,6 +194,21 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
             },
             "required": ["id", "name", "url"],
         }
+
+
+def field_columns(field, name: str) -> list[str]:
+    """The flat columns a serializer field's value gives: dotted for nested objects, one per key for lists."""
+    if isinstance(field, serializers.ManyRelatedField):
+        field = field.child_relation
+    if isinstance(field, serializers.ListSerializer):
+        field = field.child
+    if isinstance(field, RefField):
+        if field.representation is None:
+            return [f"{name}.{key}" for key in REF_KEYS]
+        field = field.representation()
+    if isinstance(field, serializers.BaseSerializer):
+        return [column for key, child in field.fields.items() for column in field_columns(child, f"{name}.{key}")]
+    return [name]
 
 
 class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -167,6 +243,20 @@ class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
         if hasattr(related, "all"):
             return serializer_class(related.all(), many=True, context=context).data
         return serializer_class(related, context=context).data
+
+    def flat_columns(self) -> list[str]:
+        """The CSV header for this serializer's records with the request's `fields` and `expand`: every column
+        renderers.flatten() can give, from the fields rather than the data, so a streamed export can start with it.
+        """
+        wanted, expanded = self.context.get("fields"), self.context.get("expand", ())
+        columns = []
+        for name, field in self.fields.items():
+            if wanted and name not in wanted:
+                continue
+            if name in expanded:
+                field = import_string(self.expandable[name])()
+            columns.extend(field_columns(field, name))
+        return columns
 
     def get_validators(self) -> list:
         return []  # uniqueness and constraints are checked by the model's full_clean() in validate()
@@ -378,6 +468,29 @@ class QuerySetSearchFilter(filters.BaseFilterBackend):
         ]
 
 
+class ModifiedAfterFilter(filters.BaseFilterBackend):
+    """`modified_after`: only records changed since a moment, for clients that sync incrementally (deletions are
+    in /api/v1/deleted/)."""
+
+    def filter_queryset(self, request, queryset, view):
+        raw = request.query_params.get(MODIFIED_AFTER_PARAM)
+        if raw is None:
+            return queryset
+        return queryset.filter(modified__gt=parse_moment(raw, MODIFIED_AFTER_PARAM))
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": MODIFIED_AFTER_PARAM,
+                "required": False,
+                "in": "query",
+                "description": "Only records created or changed after this moment (ISO 8601; UTC when no offset is "
+                "given). Pass the largest `modified` seen so far to fetch what changed since.",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """Ordering by a field that is not offered is an error, not ignored; ties are broken by id so pages are
     stable."""
@@ -425,6 +538,54 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 "explode": False,
             }
         ]
+
+
+STREAMED_SCHEMAS = {
+    renderers.CSVRenderer.media_type: {
+        "type": "string",
+        "description": "A header line, then one row per record: nested fields as dotted columns "
+        "(place.name), the items of a list joined with ` | ` (sources.excerpt).",
+    },
+    renderers.JSONLinesRenderer.media_type: {
+        "type": "string",
+        "description": "JSON Lines: one record per line, as the JSON format gives it.",
+    },
+    renderers.GeoJSONRenderer.media_type: {
+        "type": "object",
+        "description": "An RFC 7946 FeatureCollection: Point geometries in WGS84 [longitude, latitude] (null when "
+        "the record has no coordinates), the record's flattened fields as properties.",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["Feature"]},
+                        "id": {"type": "integer"},
+                        "geometry": {
+                            "type": "object",
+                            "nullable": True,
+                            "required": ["type", "coordinates"],
+                            "properties": {
+                                "type": {"type": "string", "enum": ["Point"]},
+                                "coordinates": {
+                                    "type": "array",
+                                    "items": {"type": "number"},
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
+                            },
+                        },
+                        "properties": {"type": "object", "additionalProperties": True},
+                    },
+                },
+            },
+        },
+    },
+}
 
 
 ERROR_RESPONSE = OpenApiResponse(
@@ -475,6 +636,16 @@ class RecordSchema(AutoSchema):
                 explode=False,
             )
         )
+        if self.method == "GET":
+            parameters.append(
+                OpenApiParameter(
+                    FORMAT_PARAM,
+                    {"type": "string", "enum": ["json", *view.streamed_formats()]},
+                    description="The answer's format, instead of an Accept header. csv, jsonl and geojson carry "
+                    "every matching record, streamed, without pages; a CSV row is the record flattened: "
+                    "nested fields as dotted columns, lists joined with ` | `.",
+                )
+            )
         if serializer_class.expandable:
             parameters.append(
                 OpenApiParameter(
@@ -487,10 +658,48 @@ class RecordSchema(AutoSchema):
             )
         return parameters
 
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        """A record as answered: `fields` may leave out any field, so none is required, and each expandable field
+        is either the reference or, with `expand`, the whole related record."""
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        serializer = force_instance(serializer)
+        if direction != "response" or not isinstance(serializer, RecordSerializer):
+            return schema
+        schema.pop("required", None)
+        own_doc = type(serializer).__dict__.get("__doc__")
+        schema["description"] = (
+            f"{own_doc.strip()} " if own_doc else ""
+        ) + "Every field is present unless `fields` names the ones wanted."
+        for name, path in serializer.expandable.items():
+            reference = schema["properties"].get(name)
+            if reference is None:
+                continue
+            expanded = self.resolve_serializer(import_string(path), direction).ref
+            if reference.get("type") == "array":
+                items = {"anyOf": [reference["items"], expanded]}
+                schema["properties"][name] = {**reference, "items": items}
+            else:
+                outer = {key: reference.pop(key) for key in ("nullable", "readOnly", "description") if key in reference}
+                schema["properties"][name] = {"anyOf": [reference, expanded], **outer}
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         responses["400"] = self._get_response_for_code(ERROR_RESPONSE, "400", direction=direction)
         return responses
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        """JSON's schema for JSON; CSV and JSON Lines as text; GeoJSON as a FeatureCollection. Errors are JSON."""
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        content = response.get("content", {})
+        for media_type in list(content):
+            if media_type not in STREAMED_SCHEMAS:
+                continue
+            if not str(status_code).startswith("2"):
+                del content[media_type]
+            else:
+                content[media_type] = {"schema": STREAMED_SCHEMAS[media_type]}
+        return response
 
 
 class RecordViewSet(viewsets.ModelViewSet):
@@ -502,12 +711,19 @@ class RecordViewSet(viewsets.ModelViewSet):
     pagination_class = RecordPagination
     filter_backends = [
         *api_settings.DEFAULT_FILTER_BACKENDS,
+        ModifiedAfterFilter,
         QuerySetSearchFilter,
         StrictOrderingFilter,
     ]
     detail_serializer_class: type[serializers.Serializer] | None = None
     ordering_fields: list[str] | dict[str, str] = []
     search_description = "Text to look for."
+    # A record's point as [longitude, latitude], or None; a viewset that sets it offers GeoJSON.
+    geometry: Callable[[Any], list[float] | None] | None = None
+
+    @classmethod
+    def streamed_formats(cls) -> list[str]:
+        return [renderers.CSV, renderers.JSONL, *([renderers.GEOJSON] if cls.geometry is not None else [])]
 
     def get_serializer_class(self):
         if self.action != "list" and self.detail_serializer_class is not None:
@@ -521,11 +737,20 @@ class RecordViewSet(viewsets.ModelViewSet):
             slugged = has_slug(cls.queryset.model)
             cls.lookup_url_kwarg = LOOKUP_KWARG if slugged else "pk"
             cls.lookup_value_regex = "[^/.]+" if slugged else "[0-9]+"
+        streamed = {
+            renderers.CSV: renderers.CSVRenderer,
+            renderers.JSONL: renderers.JSONLinesRenderer,
+            renderers.GEOJSON: renderers.GeoJSONRenderer,
+        }
+        cls.renderer_classes = [
+            *api_settings.DEFAULT_RENDERER_CLASSES,
+            *(streamed[name] for name in cls.streamed_formats()),
+        ]
 
     def allowed_query_parameters(self) -> set[str]:
         allowed = {FIELDS_PARAM, EXPAND_PARAM, api_settings.URL_FORMAT_OVERRIDE}
         if self.action == "list":
-            allowed |= {SEARCH_PARAM, ORDERING_PARAM, *RecordPagination.query_parameters}
+            allowed |= {SEARCH_PARAM, ORDERING_PARAM, MODIFIED_AFTER_PARAM, *RecordPagination.query_parameters}
             allowed |= set(self.filterset_class.base_filters)
         return allowed
 
@@ -553,6 +778,105 @@ class RecordViewSet(viewsets.ModelViewSet):
             context.update(expand=self.expand, fields=self.selected_fields)
         return context
 
+    # Reading: lists and details, in every format, answering 304 to a client whose copy is current.
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        summary = queryset.order_by().aggregate(latest=Max("modified"), count=Count("pk"))
+        if not_modified := self.not_modified(summary["latest"], summary["count"]):
+            return not_modified
+        if self.streamed_format is not None:
+            if used := sorted(set(RecordPagination.query_parameters) & set(request.query_params)):
+                raise ValidationError(
+                    {used[0]: [f"A {self.streamed_format} export carries every matching record: leave out {used[0]}."]}
+                )
+            return self.stream(queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if not_modified := self.not_modified(instance.modified, 1):
+            return not_modified
+        if self.streamed_format is not None:
+            return self.stream([instance])
+        return Response(self.get_serializer(instance).data)
+
+    @property
+    def streamed_format(self) -> str | None:
+        accepted = getattr(self.request, "accepted_renderer", None)
+        return accepted.format if accepted is not None and accepted.format in renderers.STREAMED_MEDIA_TYPES else None
+
+    def stream(self, records: Iterable) -> StreamingHttpResponse:
+        """CSV, JSON Lines or GeoJSON, serialized a chunk of records at a time, as for JSON (fields, expand)."""
+        chunks = self._serialized_chunks(records)
+        if self.streamed_format == renderers.CSV:
+            body = renderers.csv_lines(self.get_serializer().flat_columns(), itertools.chain.from_iterable(chunks))
+        elif self.streamed_format == renderers.JSONL:
+            body = renderers.json_lines(itertools.chain.from_iterable(chunks))
+        else:
+            body = renderers.feature_collection(
+                (record.pk, type(self).geometry(record), data)
+                for batch, serialized in chunks
+                for record, data in zip(batch, serialized, strict=True)
+            )
+        response = StreamingHttpResponse(body, content_type=renderers.STREAMED_MEDIA_TYPES[self.streamed_format])
+        if self.streamed_format == renderers.CSV and self.action == "list":
+            name = self.queryset.model._meta.verbose_name_plural.replace(" ", "-")
+            response["Content-Disposition"] = f'inline; filename="{name}.csv"'
+        return response
+
+    def _serialized_chunks(self, records: Iterable) -> Iterator:
+        """(records, their serialized data) per EXPORT_CHUNK_SIZE records; only the data for CSV and JSON Lines."""
+        iterator = iter(records)
+        while batch := list(itertools.islice(iterator, EXPORT_CHUNK_SIZE)):
+            data = self.get_serializer(batch, many=True).data
+            yield (batch, data) if self.streamed_format == renderers.GEOJSON else data
+
+    def not_modified(self, latest_modified: datetime.datetime | None, count: int):
+        """A 304 when the client's ETag or date is current; else None, with the validators kept for the answer.
+
+        The validators come from the rows' latest `modified` and their count (for a list, one aggregate query over
+        the filtered rows: an added or deleted row changes the count) and from the latest entry of any audit
+        history (one query: a renamed alias or a corrected source excerpt changes a record's JSON without touching
+        its own `modified`). Both are index lookups, not per row, so a current client gets its 304 without
+        anything being serialized; the price is that any edit anywhere renews every ETag.
+        """
+        changed = latest_history_change()
+        latest = max(filter(None, [latest_modified, changed]), default=None)
+        variant = "|".join(
+            str(part)
+            for part in (
+                self.request.get_full_path(),
+                self.request.accepted_media_type,
+                count,
+                latest_modified and latest_modified.isoformat(),
+                changed and changed.isoformat(),
+            )
+        )
+        self.validators = {"ETag": quote_etag(hashlib.sha256(variant.encode()).hexdigest()[:32])}
+        if latest is not None:
+            self.validators["Last-Modified"] = http_date(latest.timestamp())
+        return get_conditional_response(
+            self.request._request,
+            etag=self.validators["ETag"],
+            last_modified=int(latest.timestamp()) if latest is not None else None,
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code in (200, 304):
+            for header, value in getattr(self, "validators", {}).items():
+                response[header] = value
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def handle_exception(self, exc):
+        """Errors are JSON whatever format was asked for: a CSV reader cannot show what was wrong."""
+        if getattr(self.request, "accepted_renderer", None) is not None and self.streamed_format is not None:
+            self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
     def get_object(self):
         """By numeric id, or else by slug (where the model has one)."""
         value = str(self.kwargs[self.lookup_url_kwarg])
@@ -577,3 +901,34 @@ class RecordViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer) -> None:
         serializer.save()
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+def latest_history_change() -> datetime.datetime | None:
+    """When anything curated was last created, changed or deleted, from the audit history: one query of indexed
+    MAX()es over every history table."""
+    tables = sorted(
+        model._meta.db_table
+        for model in apps.get_models()
+        if getattr(model, "history_type", None) is not None and hasattr(model, "instance_type")
+    )
+    if not tables:
+        return None
+    quote = connection.ops.quote_name
+    # Table names come from the models, never from a request.
+    latest = " UNION ALL ".join(f"SELECT MAX({quote('history_date')}) AS latest FROM {quote(t)}" for t in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(latest) FROM ({latest}) AS changes")  # noqa: S608
+        (value,) = cursor.fetchone()
+    if isinstance(value, str):  # SQLite hands back the stored text
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+class ReadOnlyCorsMiddleware(CorsMiddleware):
+    """CORS for the API's reads only: a page on another site may GET (and preflight) the API, but a write's answer
+    carries no Access-Control-Allow-Origin, and preflights allow only the safe methods (CORS_ALLOW_METHODS)."""
+
+    def is_enabled(self, request) -> bool:
+        return request.method in ("GET", "HEAD", "OPTIONS") and super().is_enabled(request)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "minusma.api_tools.ReadOnlyCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +136,14 @@ REST_FRAMEWORK = {
         "user": os.environ.get("DJANGO_API_THROTTLE_USER", "1200/minute"),
     },
 }
+
+# Any site may read the API from a browser (GET, HEAD and their preflights); writes get no CORS headers, and no
+# cookies are honoured cross-origin. ETag and Last-Modified are exposed for conditional requests.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MINUSMA research database API",

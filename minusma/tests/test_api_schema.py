@@ -48,7 +48,7 @@ def test_documentation_is_served_offline(client, page):
 def test_root_lists_every_endpoint(api):
     """The API root links every collection and the search."""
     root = api.get("/api/v1/").json()
-    assert set(root) == {*ENDPOINTS, "search"}
+    assert set(root) == {*ENDPOINTS, "search", "deleted"}
 
 
 @pytest.mark.django_db

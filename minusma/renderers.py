@@ -1,0 +1,102 @@
+"""The API's formats besides JSON: CSV (one flat row per record), JSON Lines and GeoJSON.
+
+The API serializes each record as for JSON, then flattens or wraps it here; the text writers themselves (CSV
+quoting, the FeatureCollection) are minusma/exports.py's, which the web lists' downloads use too. The renderer
+classes exist for content negotiation (`?format=csv` or `Accept: text/csv`) and the OpenAPI schema; list and
+detail answers are streamed by RecordViewSet through the writers below rather than rendered in one piece.
+"""
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+from minusma import exports
+
+CSV, JSONL, GEOJSON = "csv", "jsonl", "geojson"
+
+
+def flatten(record: Mapping, prefix: str = "") -> dict[str, Any]:
+    """A serialized record as one flat row.
+
+    A nested object becomes dotted columns (`place.name`); a list of objects one column per key whose cell joins
+    the items' values with exports.LIST_SEPARATOR, item by item, an empty string standing for a missing value so
+    that `sources.source.name` and `sources.excerpt` stay aligned.
+    """
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            row.update(flatten(value, f"{name}."))
+        elif isinstance(value, list | tuple):
+            items = [flatten(item) if isinstance(item, Mapping) else {"": item} for item in value]
+            for column in dict.fromkeys(column for item in items for column in item):
+                cells = (exports.csv_cell(item.get(column)) for item in items)
+                row[f"{name}.{column}" if column else name] = exports.LIST_SEPARATOR.join(cells)
+        else:
+            row[name] = value
+    return row
+
+
+def csv_lines(header: list[str], records: Iterable[Mapping]) -> Iterator[str]:
+    """A header line, then one flat row per record, in the header's columns."""
+    rows = (dict.fromkeys(header, None) | {k: v for k, v in flatten(r).items() if k in header} for r in records)
+    return exports.csv_lines(header, rows)
+
+
+def json_lines(records: Iterable[Mapping]) -> Iterator[str]:
+    """One JSON object per line (JSON Lines), each record exactly as the JSON format gives it."""
+    for record in records:
+        yield json.dumps(record, cls=JSONEncoder, ensure_ascii=False) + "\n"
+
+
+def feature_collection(features: Iterable[tuple[int, list[float] | None, Mapping]]) -> Iterator[str]:
+    """An RFC 7946 FeatureCollection of (id, [longitude, latitude] or None, record): the record flattened into the
+    properties, as desktop GIS wants them; a record without coordinates has geometry null."""
+    return exports.geojson_feature_collection((pk, point, flatten(record)) for pk, point, record in features)
+
+
+class StreamedFormatRenderer(BaseRenderer):
+    """Renders a record (or a list of them) in one piece: for answers that are not streamed, e.g. after a write."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        records = data if isinstance(data, list) else [data]
+        return "".join(self.chunks(records)).encode(self.charset)
+
+    def chunks(self, records: list) -> Iterator[str]:
+        raise NotImplementedError
+
+
+class CSVRenderer(StreamedFormatRenderer):
+    media_type = "text/csv"
+    format = CSV
+
+    def chunks(self, records: list) -> Iterator[str]:
+        header = list(dict.fromkeys(column for record in records for column in flatten(record)))
+        return csv_lines(header, records)
+
+
+class JSONLinesRenderer(StreamedFormatRenderer):
+    media_type = "application/x-ndjson"
+    format = JSONL
+
+    def chunks(self, records: list) -> Iterator[str]:
+        return json_lines(records)
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """Only negotiates: GeoJSON needs the records' coordinates, which RecordViewSet takes from the models."""
+
+    media_type = "application/geo+json"
+    format = GEOJSON
+
+
+STREAMED_MEDIA_TYPES = {
+    CSV: CSVRenderer.media_type,
+    JSONL: JSONLinesRenderer.media_type,
+    GEOJSON: GeoJSONRenderer.media_type,
+}

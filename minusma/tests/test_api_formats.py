@@ -1,0 +1,234 @@
+"""The API's formats besides JSON: CSV read back by pandas, GeoJSON validated, JSON Lines streamed in full."""
+
+import io
+import json
+
+import geojson
+import pandas
+import pytest
+from rest_framework.test import APIClient
+
+from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
+from events.models import IncidentActor
+from events.tests.factories import (
+    CasualtyFactory,
+    FigureFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    IncidentSourceFactory,
+    PlaceAliasFactory,
+    PlaceFactory,
+)
+from minusma import exports
+from minusma.renderers import flatten
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def body(response) -> str:
+    assert response.status_code == 200, response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
+def make_incidents(count: int) -> None:
+    """Incidents each with a place in a region, two actors, two casualties and two sources."""
+    region = PlaceFactory(kind="region")
+    for _ in range(count):
+        incident = IncidentFactory(place=PlaceFactory(parent=region))
+        IncidentActorFactory(incident=incident)
+        IncidentActorFactory(incident=incident, role=IncidentActor.Role.TARGET, actor=MissionFactory())
+        CasualtyFactory(incident=incident, contingent=ContingentFactory(), best=2)
+        CasualtyFactory(incident=incident, best=1)
+        IncidentSourceFactory(incident=incident)
+        IncidentSourceFactory(incident=incident, excerpt="Kidal")
+
+
+def test_csv_reads_back_in_pandas_as_the_json_rows(api):
+    """pandas reads the CSV export to the JSON list's records, flattened: one row each, lists joined."""
+    make_incidents(3)
+    IncidentFactory(place=None, location_precision="unknown", location_as_written="near Gao, a town, “north”")
+    records = api.get("/api/v1/incidents/", {"page_size": 100, "expand": "place,actors"}).json()["results"]
+    text = body(api.get("/api/v1/incidents/", {"expand": "place,actors"}, HTTP_ACCEPT="text/csv"))
+
+    typed = pandas.read_csv(io.StringIO(text))
+    assert list(typed["id"]) == [record["id"] for record in records]
+    assert typed["id"].dtype.kind == "i" and typed["killed"].dtype.kind == "i"
+    as_text = pandas.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    expected = [
+        {column: exports.csv_cell(flatten(record).get(column)) for column in as_text.columns} for record in records
+    ]
+    assert as_text.to_dict("records") == expected
+    first = as_text.iloc[0]
+    assert first["sources.excerpt"].split(exports.LIST_SEPARATOR) == [
+        source["excerpt"] for source in records[0]["sources"]
+    ]
+    assert first["actors.actor.kind"] == "person | un_mission"
+    assert first["place.parent.name"] and first["web_url"].startswith("http://testserver/")
+
+
+def test_csv_header_follows_fields_and_is_there_without_rows(api):
+    """`fields` chooses the columns; an empty result is still a header a reader understands."""
+    ActorFactory(name="Habib")
+    text = body(api.get("/api/v1/actors/", {"format": "csv", "fields": "id,name,aliases"}))
+    assert text.splitlines()[0] == "id,name,aliases.name,aliases.kind,aliases.language"
+    empty = body(api.get("/api/v1/actors/", {"format": "csv", "kind": "state"}))
+    assert len(pandas.read_csv(io.StringIO(empty))) == 0
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "content_type"),
+    [
+        ("text/csv", "csv", "text/csv"),
+        ("application/x-ndjson", "jsonl", "application/x-ndjson"),
+        ("application/geo+json", "geojson", "application/geo+json"),
+    ],
+)
+def test_formats_are_chosen_by_parameter_or_accept_header(api, accept, fmt, content_type):
+    """?format= and the Accept header pick the same format, streamed (API links keep a ?format=, as in DRF)."""
+    IncidentFactory()
+    by_parameter = api.get("/api/v1/incidents/", {"format": fmt})
+    by_header = api.get("/api/v1/incidents/", HTTP_ACCEPT=accept)
+    assert by_parameter.streaming and by_header.streaming
+    assert by_parameter["Content-Type"].startswith(content_type)
+    assert body(by_parameter).replace(f"/?format={fmt}", "/") == body(by_header)
+
+
+def test_geojson_is_only_offered_where_records_have_coordinates(api):
+    """Actors have no place on a map: GeoJSON is not negotiable there."""
+    assert api.get("/api/v1/actors/", {"format": "geojson"}).status_code == 404
+    assert api.get("/api/v1/actors/", HTTP_ACCEPT="application/geo+json").status_code == 406
+
+
+def test_json_lines_carry_every_filtered_record_without_a_page_cap(api, monkeypatch):
+    """The JSON Lines export streams every matching record, across several fetched chunks, as JSON gives them."""
+    monkeypatch.setattr("minusma.api_tools.EXPORT_CHUNK_SIZE", 7)
+    FigureFactory.create_batch(60)
+    FigureFactory(quantity="troops_authorized")
+    lines = body(api.get("/api/v1/figures/", {"quantity": "peacekeepers_killed"}, HTTP_ACCEPT="application/x-ndjson"))
+    records = [json.loads(line) for line in lines.splitlines()]
+    assert len(records) == 60
+    first_page = api.get("/api/v1/figures/", {"quantity": "peacekeepers_killed"}).json()
+    assert records[:50] == first_page["results"]
+
+
+def test_exports_refuse_pagination_and_answer_errors_in_json(api):
+    """An export has no pages; a bad filter is explained in JSON even when CSV was asked for."""
+    response = api.get("/api/v1/incidents/", {"format": "csv", "page": 2})
+    assert response.status_code == 400
+    assert "page" in response.json()
+    response = api.get("/api/v1/incidents/", {"incident_type": "picnic"}, HTTP_ACCEPT="text/csv")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "incident_type" in response.json()
+
+
+def test_incident_geojson_is_a_valid_rfc7946_feature_collection(api):
+    """Longitude first, WGS84, no crs; an incident without a place has a null geometry."""
+    place = PlaceFactory(latitude="18.443450", longitude="1.409210")
+    mapped = IncidentFactory(place=place)
+    IncidentSourceFactory(incident=mapped)
+    unplaced = IncidentFactory(place=None, location_precision="unknown")
+    data = json.loads(body(api.get("/api/v1/incidents/", {"format": "geojson"})))
+
+    collection = geojson.loads(json.dumps(data))
+    assert collection.is_valid, collection.errors()
+    assert set(data) == {"type", "features"} and data["type"] == "FeatureCollection"
+    features = {feature["id"]: feature for feature in data["features"]}
+    assert features[mapped.pk]["geometry"] == {"type": "Point", "coordinates": [1.40921, 18.44345]}
+    assert features[unplaced.pk]["geometry"] is None
+    for feature in data["features"]:
+        assert set(feature) == {"type", "id", "geometry", "properties"} and feature["type"] == "Feature"
+        assert all(not isinstance(value, dict | list) for value in feature["properties"].values())
+        if feature["geometry"]:
+            longitude, latitude = feature["geometry"]["coordinates"]
+            assert -180 <= longitude <= 180 and -90 <= latitude <= 90
+    assert features[mapped.pk]["properties"]["place.slug"] == place.slug
+    assert features[mapped.pk]["properties"]["sources.excerpt"] == "occurred at the mission’s base in Kidal"
+
+
+def test_place_geojson_list_and_detail(api):
+    """Places are features at their own coordinates; a detail is a collection of one."""
+    place = PlaceFactory(slug="kidal", latitude="18.4411", longitude="1.4078")
+    PlaceFactory(latitude=None, longitude=None, coordinates_note="unknown")
+    listed = json.loads(body(api.get("/api/v1/places/", HTTP_ACCEPT="application/geo+json")))
+    assert geojson.loads(json.dumps(listed)).is_valid
+    assert len(listed["features"]) == 2
+    detail = json.loads(body(api.get("/api/v1/places/kidal/", {"format": "geojson"})))
+    assert [feature["geometry"]["coordinates"] for feature in detail["features"]] == [[1.4078, 18.4411]]
+    assert detail["features"][0]["properties"]["name"] == place.name
+
+
+def test_a_detail_comes_in_every_format(api):
+    """A record's CSV is one row, its JSON Lines one line."""
+    actor = ActorFactory(slug="habib")
+    rows = pandas.read_csv(io.StringIO(body(api.get("/api/v1/actors/habib/", {"format": "csv"}))))
+    assert list(rows["slug"]) == ["habib"]
+    line = body(api.get("/api/v1/actors/habib/", HTTP_ACCEPT="application/x-ndjson"))
+    assert json.loads(line)["web_url"] == f"http://testserver{actor.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("count", [1, 15])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "geojson"])
+def test_incident_exports_run_a_fixed_number_of_queries(api, django_assert_num_queries, count, fmt):
+    """Guards against N+1 queries in exports: ETag aggregate, history, rows, actor roles, casualties, sources."""
+    make_incidents(count)
+    with django_assert_num_queries(6):
+        text = body(api.get("/api/v1/incidents/", {"format": fmt}))
+    records = {
+        "csv": lambda: pandas.read_csv(io.StringIO(text)).to_dict("records"),
+        "jsonl": lambda: text.splitlines(),
+        "geojson": lambda: json.loads(text)["features"],
+    }[fmt]()
+    assert len(records) == count
+    with django_assert_num_queries(8):
+        body(api.get("/api/v1/incidents/", {"format": fmt, "expand": "place,actors"}))
+
+
+@pytest.mark.parametrize("count", [1, 15])
+@pytest.mark.parametrize(
+    ("endpoint", "queries"),
+    [
+        ("articles", 4),  # ETag aggregate, history, rows, authors
+        ("quotes", 3),
+        ("actors", 4),  # + aliases
+        ("contingents", 4),  # + sources
+        ("strength-observations", 3),
+        ("places", 4),  # + aliases
+        ("figures", 3),
+    ],
+)
+def test_every_csv_export_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count, endpoint, queries):
+    """Guards against N+1 queries in each list's CSV export, whatever the number of rows."""
+    from actors.tests.factories import ActorAliasFactory, ContingentSourceFactory, StrengthObservationFactory
+    from articles.tests.factories import ArticleFactory, QuoteFactory
+
+    make = {
+        "articles": lambda: ArticleFactory().authors.add(ActorFactory()),
+        "quotes": QuoteFactory,
+        "actors": lambda: ActorAliasFactory(),
+        "contingents": lambda: ContingentSourceFactory(),
+        "strength-observations": StrengthObservationFactory,
+        "places": lambda: PlaceAliasFactory(),
+        "figures": FigureFactory,
+    }[endpoint]
+    for _ in range(count):
+        make()
+    with django_assert_num_queries(queries):
+        text = body(api.get(f"/api/v1/{endpoint}/", {"format": "csv"}))
+    assert len(pandas.read_csv(io.StringIO(text))) >= count
+
+
+def test_incident_list_with_casualties_has_aligned_list_columns(api):
+    """A missing value in a list item leaves an empty slot, so parallel columns stay aligned item by item."""
+    incident = IncidentFactory()
+    CasualtyFactory(incident=incident, contingent=None, best=4)
+    CasualtyFactory(incident=incident, contingent=ContingentFactory(slug="chad"), best=1)
+    row = pandas.read_csv(io.StringIO(body(api.get("/api/v1/incidents/", {"format": "csv"}))), dtype=str).iloc[0]
+    assert row["casualties.best"] == "4 | 1"
+    assert row["casualties.contingent.slug"] == " | chad"
