@@ -232,3 +232,24 @@ def test_incident_list_with_casualties_has_aligned_list_columns(api):
     row = pandas.read_csv(io.StringIO(body(api.get("/api/v1/incidents/", {"format": "csv"}))), dtype=str).iloc[0]
     assert row["casualties.best"] == "4 | 1"
     assert row["casualties.contingent.slug"] == " | chad"
+
+
+def test_schema_lists_the_formats_of_each_endpoint(api):
+    """The OpenAPI schema offers csv and jsonl everywhere, geojson for incidents and places, each with its body."""
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    def formats(path):
+        parameters = {parameter["name"]: parameter for parameter in schema["paths"][path]["get"]["parameters"]}
+        return parameters["format"]["schema"]["enum"]
+
+    assert formats("/api/v1/incidents/") == ["json", "csv", "jsonl", "geojson"]
+    assert formats("/api/v1/places/{id_or_slug}/") == ["json", "csv", "jsonl", "geojson"]
+    assert formats("/api/v1/actors/") == ["json", "csv", "jsonl"]
+    responses = schema["paths"]["/api/v1/incidents/"]["get"]["responses"]
+    assert responses["200"]["content"]["application/geo+json"]["schema"]["properties"]["type"]["enum"] == [
+        "FeatureCollection"
+    ]
+    assert responses["200"]["content"]["text/csv"]["schema"]["type"] == "string"
+    assert set(responses["400"]["content"]) == {"application/json"}
+    parameters = {parameter["name"] for parameter in schema["paths"]["/api/v1/figures/"]["get"]["parameters"]}
+    assert "modified_after" in parameters
