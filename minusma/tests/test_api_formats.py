@@ -191,6 +191,7 @@ def test_incident_exports_run_a_fixed_number_of_queries(api, django_assert_num_q
 
 
 @pytest.mark.parametrize("count", [1, 15])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 @pytest.mark.parametrize(
     ("endpoint", "queries"),
     [
@@ -203,8 +204,8 @@ def test_incident_exports_run_a_fixed_number_of_queries(api, django_assert_num_q
         ("figures", 3),
     ],
 )
-def test_every_csv_export_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count, endpoint, queries):
-    """Guards against N+1 queries in each list's CSV export, whatever the number of rows."""
+def test_every_export_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count, fmt, endpoint, queries):
+    """Guards against N+1 queries in each list's CSV and JSON Lines exports, whatever the number of rows."""
     from actors.tests.factories import ActorAliasFactory, ContingentSourceFactory, StrengthObservationFactory
     from articles.tests.factories import ArticleFactory, QuoteFactory
 
@@ -220,8 +221,19 @@ def test_every_csv_export_runs_a_fixed_number_of_queries(api, django_assert_num_
     for _ in range(count):
         make()
     with django_assert_num_queries(queries):
-        text = body(api.get(f"/api/v1/{endpoint}/", {"format": "csv"}))
-    assert len(pandas.read_csv(io.StringIO(text))) >= count
+        text = body(api.get(f"/api/v1/{endpoint}/", {"format": fmt}))
+    rows = pandas.read_csv(io.StringIO(text)) if fmt == "csv" else text.splitlines()
+    assert len(rows) >= count
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_place_geojson_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
+    """Guards against N+1 queries in the places' GeoJSON: ETag aggregate, history, rows with parents, aliases."""
+    for _ in range(count):
+        PlaceAliasFactory(place=PlaceFactory(parent=PlaceFactory(kind="region")))
+    with django_assert_num_queries(4):
+        data = json.loads(body(api.get("/api/v1/places/", {"format": "geojson"})))
+    assert len(data["features"]) == 2 * count
 
 
 def test_incident_list_with_casualties_has_aligned_list_columns(api):
