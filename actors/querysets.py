@@ -36,6 +36,27 @@ class ActorQuerySet(models.QuerySet):
         """Actors whose name or an alias is `name`, case-insensitively."""
         return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
+    def mentioned_in(self, article: models.Model) -> Self:
+        """Actors the data ties to the article: quoted in it, or party to a claim it is cited for.
+
+        The mirror of ArticleQuerySet.mentioning_actor; a name merely appearing in the text does not count.
+        """
+        model = apps.get_model
+        tied = (
+            Q(pk__in=model("articles", "Quote").objects.filter(article=article).values("speaker_id"))
+            | Q(pk__in=article.authors.values("pk"))
+            | Q(pk__in=model("actors", "ActorRelation").objects.filter(source=article).values("subject_id"))
+            | Q(pk__in=model("actors", "ActorRelation").objects.filter(source=article).values("object_id"))
+            | Q(pk__in=model("actors", "Position").objects.filter(source=article).values("person_id"))
+            | Q(pk__in=model("events", "Figure").objects.filter(source=article).values("subject_id"))
+            | Q(
+                pk__in=model("events", "IncidentActor")
+                .objects.filter(incident__sources__source=article)
+                .values("actor_id")
+            )
+        )
+        return self.filter(tied)
+
     def with_quotes(self, present: bool = True) -> Self:
         """Actors who are quoted at least once (or, with present=False, never)."""
         quoted = Exists(apps.get_model("articles", "Quote").objects.filter(speaker=OuterRef("pk")))

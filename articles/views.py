@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from actors.models import Actor
+from events.models import Place
 from minusma.listing import (
     CitationExportsMixin,
     Column,
@@ -34,7 +36,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             passage = (start, end)
         else:
             error = f"“passage” must be START-END character offsets within the body (0–{len(article.body)})."
-    context = {"article": article, "body": article.body_segments(passage), "passage_error": error}
+    context = {
+        "article": article,
+        "body": article.body_segments(passage),
+        "passage_error": error,
+        "actors": Actor.objects.mentioned_in(article).order_by("name"),
+        "places": Place.objects.mentioned_in(article).order_by("name"),
+    }
     return render(request, "articles/article_detail.html", context, status=400 if error else 200)
 
 

@@ -28,6 +28,13 @@ class PlaceQuerySet(models.QuerySet):
         pks = {pk for pk, name in [*names, *aliases] if fold(name) == folded}
         return list(self.filter(pk__in=pks)) if pks else []
 
+    def mentioned_in(self, article: models.Model) -> Self:
+        """Places of the incidents the article is cited for and the bases of the contingents it is cited for."""
+        model = apps.get_model
+        incidents = model("events", "IncidentSource").objects.filter(source=article).values("incident__place_id")
+        bases = model("actors", "ContingentSource").objects.filter(source=article).values("contingent__base_id")
+        return self.filter(Q(pk__in=incidents) | Q(pk__in=bases))
+
     def self_and_descendant_ids(self, place: models.Model) -> list[int]:
         """The place's id and those of every place inside it, at any depth. One query: the gazetteer is small."""
         children: dict[int | None, list[int]] = {}

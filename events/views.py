@@ -30,10 +30,13 @@ def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A place with what happened there (and inside it), the contingents based there, and its sub-places."""
     place = get_object_or_404(Place.objects.for_detail(), slug=slug)
+    incidents = Incident.objects.at_place(place)
+    contingents = Contingent.objects.filter(base__in=Place.objects.within(place))
     context = {
         "place": place,
-        "incidents": Incident.objects.for_list().at_place(place).order_by("-date_from"),
-        "contingents": Contingent.objects.for_list().filter(base__in=Place.objects.within(place)),
+        "incidents": incidents.for_list().order_by("-date_from"),
+        "contingents": contingents.for_list(),
+        "map": geo.incident_map(incidents, contingents),
     }
     return render(request, "events/place_detail.html", context)
 

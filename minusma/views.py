@@ -22,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "holdings": holdings,
         "articles": Article.objects.for_list(),
+        "recent_incidents": Incident.objects.for_list().exclude(date_from=None).order_by("-date_from", "title")[:8],
         "timeline": timeline.incident_timeline(Incident.objects.all(), by="year"),
         "map": geo.incident_map(Incident.objects.all(), Contingent.objects.all(), limit=500),
     }

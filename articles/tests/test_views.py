@@ -30,12 +30,12 @@ def test_article_reader_keeps_paragraphs():
 
 @pytest.mark.parametrize("quote_count", [1, 3])
 def test_article_reader_runs_a_fixed_number_of_queries(client, django_assert_num_queries, quote_count):
-    """Guards against N+1 queries: one query each for the article, its authors and its quotes with speakers."""
+    """Guards against N+1 queries: one query each for the article, authors, quotes, actors and places mentioned."""
     article = ArticleFactory(body="“Mali is in the forefront,” “one” “two” “three”.")
     QuoteFactory(article=article)
     for text in ["one", "two", "three"][: quote_count - 1]:
         QuoteFactory(article=article, text=text)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
@@ -59,3 +59,21 @@ def test_bad_passage_is_a_400_with_a_message(client, passage):
     response = client.get(article.get_absolute_url(), {"passage": passage})
     assert response.status_code == 400
     assert "must be START-END character offsets" in response.content.decode()
+
+
+def test_article_reader_links_the_actors_and_places_it_mentions(client):
+    """Speakers and the places of incidents the article is cited for are linked from the reader."""
+    from events.tests.factories import IncidentSourceFactory
+
+    quote = QuoteFactory()
+    source = IncidentSourceFactory(source=quote.article)
+    page = client.get(quote.article.get_absolute_url()).content.decode()
+    assert f'<a href="{quote.speaker.get_absolute_url()}">{quote.speaker.name}</a>' in page
+    assert f'<a href="{source.incident.place.get_absolute_url()}">{source.incident.place.name}</a>' in page
+
+
+def test_article_reader_advertises_its_json_twin(client):
+    """The reader links to the article's API record."""
+    article = ArticleFactory()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'<link rel="alternate" type="application/json" href="/api/v1/articles/{article.pk}/">' in page

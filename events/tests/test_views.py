@@ -50,7 +50,7 @@ def test_place_page_lists_incidents_within_and_contingents_based_there(client, d
     for _ in range(copies):
         IncidentSourceFactory(incident=IncidentFactory(place=town))
         ContingentFactory(base=town)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         page = client.get(region.get_absolute_url()).content.decode()
     assert page.count('href="/incidents/incident-') == copies
     assert page.count('href="/contingents/contingent-') == copies
@@ -88,3 +88,12 @@ def test_unknown_incident_place_and_figure_are_404(client):
     assert client.get(reverse("events:incident_detail", args=["nothing"])).status_code == 404
     assert client.get(reverse("events:place_detail", args=["nowhere"])).status_code == 404
     assert client.get(reverse("events:figure_detail", args=[999])).status_code == 404
+
+
+def test_place_page_has_a_map_and_detail_pages_advertise_json(client):
+    """A place's page embeds its incidents as map features; detail pages link their API records."""
+    incident = IncidentFactory()
+    page = client.get(incident.place.get_absolute_url()).content.decode()
+    assert 'id="place-map"' in page and incident.get_absolute_url() in page
+    assert f'href="/api/v1/places/{incident.place.pk}/"' in page
+    assert f'href="/api/v1/incidents/{incident.pk}/"' in client.get(incident.get_absolute_url()).content.decode()

@@ -38,7 +38,7 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
         CasualtyFactory(incident=IncidentFactory())
         ContingentFactory(base=PlaceFactory())
     # 7 holdings counts, articles and their authors, the incidents per year, the map's incidents and bases
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         client.get(reverse("home"))
 
 
@@ -52,3 +52,11 @@ def test_health_reports_the_database(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_home_lists_recent_incidents(client):
+    """The home page shows the latest dated incidents, linked to their records."""
+    from events.tests.factories import IncidentFactory
+
+    incident = IncidentFactory(title="Rocket attack on the Gao camp")
+    assert incident.get_absolute_url() in client.get("/").content.decode()
