@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
@@ -212,7 +213,15 @@ def incident_timeline(request: HttpRequest) -> HttpResponse:
     """Incidents per month or year by type, and each figure over time by source, chosen by the incident filters."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
     by = request.GET.get("by") or "month"
-    context = {"filter": incident_filter, "by": by, "periods": list(timeline.PERIODS)}
+    # The JSON twin: the same incidents from the API, which takes the same filters (but no `by`).
+    api_query = request.GET.copy()
+    api_query.pop("by", None)
+    context = {
+        "filter": incident_filter,
+        "by": by,
+        "periods": list(timeline.PERIODS),
+        "json_twin": f"{reverse('api:incident-list')}?{api_query.urlencode()}",
+    }
     if by not in timeline.PERIODS:
         context["by_error"] = f"“{by}” is not allowed. Allowed values: {', '.join(timeline.PERIODS)}."
     if not incident_filter.is_valid() or "by_error" in context:

@@ -189,3 +189,11 @@ def test_timeline_runs_a_fixed_number_of_queries(client, django_assert_num_queri
     with django_assert_num_queries(2):
         response = client.get(TIMELINE_URL, {"by": "month"})
     assert response.context["timeline"].dated_total == incident_count
+
+
+def test_timeline_and_map_advertise_their_json_twins(client):
+    """The timeline links the API's incidents with the same filters (not `by`); the map its GeoJSON feed."""
+    timeline_page = client.get("/timeline/", {"by": "year", "incident_type": "ied"}).content.decode()
+    assert 'rel="alternate" type="application/json" href="/api/v1/incidents/?incident_type=ied"' in timeline_page
+    map_page = client.get("/map/", {"incident_type": "ied"}).content.decode()
+    assert 'type="application/geo+json" href="/map/incidents.geojson?incident_type=ied"' in map_page
