@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from minusma.fuzzydates import FuzzyDateQuerySet
-from minusma.text import fold
+from minusma.text import ids_with_folded_name
 
 
 class ActorQuerySet(models.QuerySet):
@@ -27,10 +27,17 @@ class ActorQuerySet(models.QuerySet):
 
     def matching_folded_name(self, folded: str) -> list:
         """Actors whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
-        names = self.values_list("pk", "name")
-        aliases = self.model.aliases.rel.related_model.objects.filter(actor__in=self).values_list("actor_id", "name")
-        pks = {pk for pk, name in [*names, *aliases] if fold(name) == folded}
+        pks = self.ids_with_folded_name(lambda name: name == folded)
         return list(self.filter(pk__in=pks)) if pks else []
+
+    def ids_with_folded_name(self, matches) -> set[int]:
+        """Ids whose name or an alias, folded (case and accents aside), satisfies `matches`. Two queries.
+
+        Reads the names of this small table in Python, which SQLite needs for accents.
+        """
+        aliases = self.model.aliases.rel.related_model.objects.filter(actor__in=self)
+        names = [*self.values_list("pk", "name"), *aliases.values_list("actor_id", "name")]
+        return ids_with_folded_name(names, matches)
 
     def matching_name(self, name: str):
         """Actors whose name or an alias is `name`, case-insensitively."""

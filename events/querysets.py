@@ -7,7 +7,7 @@ from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 
 from minusma.fuzzydates import FuzzyDateQuerySet
-from minusma.text import fold
+from minusma.text import ids_with_folded_name
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -23,10 +23,17 @@ class PlaceQuerySet(models.QuerySet):
 
     def matching_folded_name(self, folded: str) -> list:
         """Places whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
-        names = self.values_list("pk", "name")
-        aliases = self.model.aliases.rel.related_model.objects.filter(place__in=self).values_list("place_id", "name")
-        pks = {pk for pk, name in [*names, *aliases] if fold(name) == folded}
+        pks = self.ids_with_folded_name(lambda name: name == folded)
         return list(self.filter(pk__in=pks)) if pks else []
+
+    def ids_with_folded_name(self, matches) -> set[int]:
+        """Ids whose name or an alias, folded (case and accents aside), satisfies `matches`. Two queries.
+
+        Reads the names of this small table in Python, which SQLite needs for accents.
+        """
+        aliases = self.model.aliases.rel.related_model.objects.filter(place__in=self)
+        names = [*self.values_list("pk", "name"), *aliases.values_list("place_id", "name")]
+        return ids_with_folded_name(names, matches)
 
     def mentioned_in(self, article: models.Model) -> Self:
         """Places of the incidents the article is cited for and the bases of the contingents it is cited for."""

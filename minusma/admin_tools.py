@@ -1,6 +1,5 @@
 """What every curated model's admin shares: audit history, CSV export of selected rows, verbatim context."""
 
-import csv
 from collections.abc import Iterable
 
 from django.contrib import admin
@@ -10,27 +9,19 @@ from django.utils.safestring import SafeString, mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.verbatim import sentence_around
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
+from minusma import exports
 
 
 @admin.action(description="Export selected rows as CSV", permissions=["view"])
 def export_selected_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset) -> StreamingHttpResponse:
     opts = modeladmin.model._meta
     fields = list(opts.concrete_fields)
-    writer = csv.writer(_Echo())
-
-    def rows() -> Iterable[str]:
-        yield writer.writerow([field.name for field in fields])
-        for obj in queryset.order_by("pk").iterator(chunk_size=2000):
-            yield writer.writerow([field.value_to_string(obj) for field in fields])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    header = [field.name for field in fields]
+    rows = (
+        {field.name: field.value_to_string(obj) for field in fields}
+        for obj in queryset.order_by("pk").iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{opts.model_name}-selected.csv"'
     return response
 

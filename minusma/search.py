@@ -217,20 +217,13 @@ def _score(text: str, words: list[str]) -> float:
     return float(sum(lowered.count(word.lower()) for word in words))
 
 
-def _folded_name_matches(model, text: str) -> list[int]:
-    """Ids whose name or alias contains `text` with case and accents ignored (SQLite cannot do this itself).
-
-    Reads the names of one small table (actors or places, thousands of rows at most), not the large ones.
-    """
-    folded = fold(text)
-    owner = "actor_id" if model is Actor else "place_id"
-    alias_model = ActorAlias if model is Actor else PlaceAlias
-    names = [*model.objects.values_list("pk", "name"), *alias_model.objects.values_list(owner, "name")]
-    return sorted({pk for pk, name in names if folded in fold(name)})
-
-
 def _search_simple(text: str, limit: int) -> dict[str, list[Hit]]:
     words = _words(text)
+    folded_text = fold(text)
+
+    def contains_folded(name: str) -> bool:
+        return folded_text in name
+
     results: dict[str, list[Hit]] = {}
 
     articles = Article.objects.select_related("outlet").filter(_all_words_in(["title", "subtitle", "body"], words))
@@ -264,7 +257,8 @@ def _search_simple(text: str, limit: int) -> dict[str, list[Hit]]:
     ]
 
     actors = Actor.objects.filter(
-        _all_words_in(["name", "description", "aliases__name"], words) | Q(pk__in=_folded_name_matches(Actor, text))
+        _all_words_in(["name", "description", "aliases__name"], words)
+        | Q(pk__in=Actor.objects.ids_with_folded_name(contains_folded))
     ).distinct()
     results["actor"] = sorted(
         (
@@ -297,7 +291,10 @@ def _search_simple(text: str, limit: int) -> dict[str, list[Hit]]:
 
     places = (
         Place.objects.select_related("parent")
-        .filter(_all_words_in(["name", "aliases__name"], words) | Q(pk__in=_folded_name_matches(Place, text)))
+        .filter(
+            _all_words_in(["name", "aliases__name"], words)
+            | Q(pk__in=Place.objects.ids_with_folded_name(contains_folded))
+        )
         .distinct()
     )
     results["place"] = [
