@@ -3,7 +3,12 @@
 The resources' base (actors.resources.CuratedResource) takes the lock; the admins use CuratedImportMixin.
 """
 
+import re
+import tempfile
+import time
 import zlib
+from pathlib import Path
+from uuid import uuid4
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -12,6 +17,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.results import Result
+from import_export.tmp_storages import BaseStorage
 
 # PostgreSQL advisory locks are keyed by two int4: this namespace, then a checksum of the model's label.
 _LOCK_NAMESPACE = zlib.crc32(b"minusma.imports") - 2**31
@@ -75,8 +81,86 @@ def failure_message(result: Result) -> str:
     return f"Import failed; nothing was imported. {' '.join(shown)}{more}"
 
 
+class PendingImportMissing(Exception):
+    """The upload a confirm step names is not kept (any more)."""
+
+
+class PendingImportStorage(BaseStorage):
+    """The uploaded file kept between the preview and the confirm step, in a folder of its own.
+
+    import-export's TempFolderStorage leaves a file for every preview that is not confirmed and reads any file in
+    the temp folder the confirm form names. Here names are random and checked, a preview that offers no confirm
+    deletes its file at once, and saving a new upload deletes those older than MAX_AGE_SECONDS. A shared folder,
+    not a per-process cache, so the confirm may reach another worker than the preview did.
+    """
+
+    MAX_AGE_SECONDS = 24 * 3600
+    _NAME = re.compile(r"[0-9a-f]{32}")
+
+    @staticmethod
+    def directory() -> Path:
+        return Path(tempfile.gettempdir()) / "minusma-pending-imports"
+
+    def save(self, data: bytes) -> None:
+        directory = self.directory()
+        directory.mkdir(mode=0o700, exist_ok=True)
+        self._remove_expired(directory)
+        self.name = uuid4().hex
+        (directory / self.name).write_bytes(data)
+
+    def read(self):
+        path = self._path()
+        try:
+            with path.open(self.read_mode, encoding=self.encoding) as file:
+                return file.read()
+        except FileNotFoundError:
+            raise PendingImportMissing(self.name) from None
+
+    def remove(self) -> None:
+        self._path().unlink(missing_ok=True)
+
+    def _path(self) -> Path:
+        if not self.name or not self._NAME.fullmatch(self.name):
+            raise PendingImportMissing(self.name)
+        return self.directory() / self.name
+
+    def _remove_expired(self, directory: Path) -> None:
+        expired_before = time.time() - self.MAX_AGE_SECONDS
+        for path in directory.iterdir():
+            try:
+                if path.stat().st_mtime < expired_before:
+                    path.unlink()
+            except FileNotFoundError:
+                pass  # another worker removed it first
+
+
 class CuratedImportMixin(ImportExportMixin):
-    """Import/export in the admin: all or nothing at the confirm step too, and success only when it is one."""
+    """Import/export in the admin: all or nothing at the confirm step too, success only when it is one, and no
+    upload kept longer than needed."""
+
+    tmp_storage_class = PendingImportStorage
+
+    def import_action(self, request: HttpRequest, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = getattr(form, "cleaned_data", {}).get("import_file") if form is not None else None
+        pending_name = getattr(upload, "tmp_storage_name", None)
+        if pending_name and "confirm_form" not in context:
+            # Bad rows or an unreadable file: there will be no confirm step to delete the upload.
+            self.tmp_storage_class(name=pending_name).remove()
+        return response
+
+    def process_import(self, request: HttpRequest, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except PendingImportMissing:
+            messages.error(
+                request,
+                "This import's uploaded file is no longer kept (it was imported already, or the preview is more "
+                "than a day old); nothing was imported. Upload the file again.",
+            )
+            return self._changelist_redirect()
 
     def get_import_data_kwargs(self, **kwargs):
         # A row that became invalid between the preview and the confirm refuses the whole import.
@@ -85,7 +169,10 @@ class CuratedImportMixin(ImportExportMixin):
     def process_result(self, result: Result, request: HttpRequest):
         if result.has_errors() or result.has_validation_errors():
             messages.error(request, failure_message(result))
-            opts = self.model._meta
-            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=self.admin_site.name)
-            return HttpResponseRedirect(url)
+            return self._changelist_redirect()
         return super().process_result(result, request)
+
+    def _changelist_redirect(self) -> HttpResponseRedirect:
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=self.admin_site.name)
+        return HttpResponseRedirect(url)

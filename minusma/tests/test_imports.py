@@ -251,3 +251,84 @@ def test_the_admin_refuses_an_import_while_another_of_the_same_model_runs(admin_
         ("error", "Another import of incidents is running; nothing was imported. Try again when it has finished.")
     ]
     assert not Incident.objects.exists()
+
+
+@pytest.fixture
+def import_tmp_dir(tmp_path, monkeypatch):
+    """Uploads waiting between preview and confirm go under the system temp folder; point it at an empty one."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def _files_in(directory) -> list:
+    return [path for path in directory.rglob("*") if path.is_file()]
+
+
+def _age_files(directory, hours: int) -> None:
+    import os
+
+    for path in _files_in(directory):
+        then = time.time() - hours * 3600
+        os.utime(path, (then, then))
+
+
+@pytest.mark.django_db
+def test_a_confirmed_import_leaves_no_file_behind(admin_client, import_tmp_dir):
+    """The upload kept between preview and confirm is deleted once the import is confirmed."""
+    confirm = _preview(admin_client, "admin:actors_actor_import", _actor_rows("ansar-dine"))
+    assert len(_files_in(import_tmp_dir)) == 1
+    admin_client.post(reverse("admin:actors_actor_process_import"), confirm)
+    assert _files_in(import_tmp_dir) == []
+
+
+@pytest.mark.django_db
+def test_a_preview_with_bad_rows_leaves_no_file_behind(admin_client, import_tmp_dir):
+    """A preview that offers no confirmation (bad rows) keeps nothing."""
+    upload = SimpleUploadedFile("rows.csv", _actor_rows("ansar-dine", wikidata_ids=("not-an-id",)).csv.encode())
+    page = admin_client.post(reverse("admin:actors_actor_import"), {"import_file": upload, "format": "0"})
+    assert "confirm_form" not in page.context
+    assert _files_in(import_tmp_dir) == []
+
+
+@pytest.mark.django_db
+def test_previews_never_confirmed_are_cleaned_up_once_expired(admin_client, import_tmp_dir):
+    """An upload whose preview was abandoned is deleted by a later preview once it is older than a day."""
+    _preview(admin_client, "admin:actors_actor_import", _actor_rows("ansar-dine"))
+    _age_files(import_tmp_dir, hours=2)
+    _preview(admin_client, "admin:actors_actor_import", _actor_rows("mnla"))
+    assert len(_files_in(import_tmp_dir)) == 2, "an abandoned preview of two hours ago may still be confirmed"
+    _age_files(import_tmp_dir, hours=25)
+    _preview(admin_client, "admin:actors_actor_import", _actor_rows("hcua"))
+    assert len(_files_in(import_tmp_dir)) == 1
+
+
+@pytest.mark.django_db
+def test_confirming_twice_says_the_upload_is_gone_instead_of_crashing(admin_client, import_tmp_dir):
+    """A second confirm of the same upload (a double click, or after expiry) is a clear message, not a 500."""
+    confirm = _preview(admin_client, "admin:actors_actor_import", _actor_rows("ansar-dine"))
+    admin_client.post(reverse("admin:actors_actor_process_import"), confirm)
+    response = admin_client.post(reverse("admin:actors_actor_process_import"), confirm)
+    assert response.status_code == 302
+    assert _messages(response)[-1] == (
+        "error",
+        "This import's uploaded file is no longer kept (it was imported already, or the preview is more than a "
+        "day old); nothing was imported. Upload the file again.",
+    )
+    assert Actor.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_confirm_reads_only_its_own_uploads(admin_client, import_tmp_dir):
+    """The file name in the confirm form cannot point at another file in the temp folder."""
+    other = import_tmp_dir / "secrets.csv"
+    other.write_text("slug,name,kind\nplanted,Planted,armed_group\n", encoding="utf-8")
+    confirm = _preview(admin_client, "admin:actors_actor_import", _actor_rows("ansar-dine"))
+    response = admin_client.post(
+        reverse("admin:actors_actor_process_import"), {**confirm, "import_file_name": "secrets.csv"}
+    )
+    assert response.status_code == 302
+    assert _messages(response)[-1][0] == "error"
+    assert other.exists()
+    assert not Actor.objects.exists()
