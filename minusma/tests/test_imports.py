@@ -227,7 +227,7 @@ def test_a_confirmed_import_that_fails_on_a_row_says_so(admin_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_admin_refuses_an_import_while_another_of_the_same_model_runs(admin_client):
-    """Confirming an import while another import of incidents runs gives the clear message and saves nothing."""
+    """Previewing or confirming an import while another import of incidents runs gives the clear message."""
     from minusma.tests.test_workbench import _incident_rows
 
     confirm = _preview(admin_client, "admin:events_incident_import", _incident_rows(("kidal-attack", "Suicide bomb")))
@@ -244,9 +244,13 @@ def test_the_admin_refuses_an_import_while_another_of_the_same_model_runs(admin_
     assert held.wait(WAIT)
     try:
         response = admin_client.post(reverse("admin:events_incident_process_import"), confirm)
+        upload = SimpleUploadedFile("rows.csv", _incident_rows(("gao-attack", "Suicide bomb")).csv.encode())
+        preview = admin_client.post(reverse("admin:events_incident_import"), {"import_file": upload, "format": "0"})
     finally:
         release.set()
         holder.join(WAIT)
+    assert "Another import of incidents is running" in preview.content.decode()
+    assert "confirm_form" not in preview.context
     assert _messages(response) == [
         ("error", "Another import of incidents is running; nothing was imported. Try again when it has finished.")
     ]
