@@ -109,6 +109,8 @@ def test_a_second_import_of_the_same_model_is_refused_while_the_first_runs():
 @pytest.mark.django_db(transaction=True)
 def test_an_import_of_another_model_is_not_held_up():
     """The lock is per model: importing figures is not refused while actors are being imported."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite has one write lock for the whole database: every import waits for any other")
     held, release = threading.Event(), threading.Event()
 
     def hold_the_actor_import_lock():
@@ -121,8 +123,6 @@ def test_an_import_of_another_model_is_not_held_up():
     holder = _in_thread(hold_the_actor_import_lock, results, "holder")
     assert held.wait(WAIT)
     try:
-        if connection.vendor == "sqlite":
-            pytest.skip("SQLite has one write lock for the whole database: every import waits for any other")
         with transaction.atomic():
             imports.lock_imports_of(Figure)
     finally:
