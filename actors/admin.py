@@ -2,10 +2,10 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin, SourcedClaimInline
+from minusma.imports import CuratedImportMixin
 
 from .forms import DuplicateWarningForm
 from .models import (
@@ -76,7 +76,7 @@ def merge_actors(modeladmin: "ActorAdmin", request, queryset):
 
 
 @admin.register(Actor)
-class ActorAdmin(ImportExportMixin, CuratedAdmin):
+class ActorAdmin(CuratedImportMixin, CuratedAdmin):
     form = ActorForm
     resource_classes = [ActorResource]
     import_formats = IMPORT_FORMATS
@@ -132,7 +132,7 @@ class StrengthObservationInline(SourcedClaimInline):
 
 
 @admin.register(Contingent)
-class ContingentAdmin(ImportExportMixin, CuratedAdmin):
+class ContingentAdmin(CuratedImportMixin, CuratedAdmin):
     resource_classes = [ContingentResource]
     import_formats = IMPORT_FORMATS
     export_formats = IMPORT_FORMATS

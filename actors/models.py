@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from articles.models import SlugManager
 from articles.provenance import SourcedClaim
+from minusma.fields import NullIfBlankCharField
 from minusma.fuzzydates import FuzzyDate, TimeStamped
 
 from .querysets import ActorQuerySet, ContingentQuerySet, StrengthObservationQuerySet
@@ -57,7 +58,7 @@ class Actor(TimeStamped):
     kind = models.CharField(max_length=30, choices=ActorKind.choices, db_index=True)
     description = models.TextField(blank=True)
     country = CountryField(blank=True, db_index=True, help_text="Nationality or home country (ISO 3166-1).")
-    wikidata_id = models.CharField(
+    wikidata_id = NullIfBlankCharField(
         "Wikidata id", max_length=20, null=True, blank=True, unique=True, validators=[wikidata_id_validator]
     )
     acled_actor_type = models.PositiveSmallIntegerField(

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
 from actors.admin import IMPORT_FORMATS, SourcedClaimAdmin
 from actors.forms import DuplicateWarningForm
 from minusma.admin_tools import CuratedAdmin, SourcedClaimInline
+from minusma.imports import CuratedImportMixin
 
 from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
 from .resources import FigureResource, IncidentResource, PlaceResource
@@ -29,7 +29,7 @@ class PlaceForm(DuplicateWarningForm):
 
 
 @admin.register(Place)
-class PlaceAdmin(ImportExportMixin, CuratedAdmin):
+class PlaceAdmin(CuratedImportMixin, CuratedAdmin):
     form = PlaceForm
     resource_classes = [PlaceResource]
     import_formats = IMPORT_FORMATS
@@ -68,7 +68,7 @@ class CasualtyInline(SourcedClaimInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ImportExportMixin, CuratedAdmin):
+class IncidentAdmin(CuratedImportMixin, CuratedAdmin):
     resource_classes = [IncidentResource]
     import_formats = IMPORT_FORMATS
     export_formats = IMPORT_FORMATS
@@ -110,7 +110,7 @@ class CasualtyAdmin(SourcedClaimAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(ImportExportMixin, SourcedClaimAdmin):
+class FigureAdmin(CuratedImportMixin, SourcedClaimAdmin):
     resource_classes = [FigureResource]
     import_formats = IMPORT_FORMATS
     export_formats = IMPORT_FORMATS

@@ -49,18 +49,20 @@ class CorpusError(Exception):
 
 @dataclass
 class LoadReport:
-    created: dict[str, int]
-    updated: dict[str, int]
+    created: dict[str, int]  # new rows, by model label
+    updated: dict[str, int]  # existing rows changed to match the fixtures (only with update=True)
+    present: dict[str, int]  # existing rows left as they were
 
     @property
     def total(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
+        return sum(self.created.values()) + sum(self.updated.values()) + sum(self.present.values())
 
 
 @dataclass
 class _Record:
     data: dict
     origin: str  # "file.json #index", for error messages
+    file_name: str
 
 
 def _read_records(paths: Iterable[Path]) -> list[_Record]:
@@ -78,7 +80,7 @@ def _read_records(paths: Iterable[Path]) -> list[_Record]:
                 raise CorpusError(f"{origin}: a record needs “model” and “fields”.")
             if item["model"].lower() not in MODEL_RANK:
                 raise CorpusError(f"{origin}: unknown model {item['model']!r} (expected one of the corpus models).")
-            records.append(_Record(item, origin))
+            records.append(_Record(item, origin, path.name))
     # Stable sort: dependency order between models, file order within a model.
     records.sort(key=lambda record: MODEL_RANK[record.data["model"].lower()])
     return records
@@ -105,46 +107,48 @@ def _fill_timestamps(instance: models.Model) -> None:
             setattr(instance, field_name, now)
 
 
-def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
-    """Validate and save every record in `paths`, all or nothing."""
+def load(paths: Iterable[Path], using: str = "default", update: bool = False) -> LoadReport:
+    """Validate and save the records in `paths` that are not in the database yet, all or nothing.
+
+    A record whose natural key finds a row is left alone: the row may have been curated since, and the database,
+    not the fixtures, is the record of that. With `update=True` such a row is changed to match the fixture when
+    a field differs, and gets one history entry saying so.
+    """
     records = _read_records(paths)
-    created: dict[str, int] = {}
-    updated: dict[str, int] = {}
+    report = LoadReport(created={}, updated={}, present={})
     new_rows: dict[type[models.Model], list[models.Model]] = {}
     with transaction.atomic(using=using):
         deferred: list[tuple[_Record, DeserializedObject]] = []
+        updates_after_forward_references: list[_Record] = []
         for record in records:
             instance = None
+            label = record.data["model"].lower()
             try:
-                _anchor_offsets(record.data, using)
-                (deserialized,) = serializers.deserialize(
-                    "python", [record.data], using=using, handle_forward_references=True
-                )
+                deserialized = _deserialize(record, using)
                 instance = deserialized.object
+                exists = (
+                    instance.pk is not None
+                    and type(instance)._base_manager.using(using).filter(pk=instance.pk).exists()
+                )
+                if exists:
+                    if not update:
+                        _count(report.present, label)
+                    elif deserialized.deferred_fields:
+                        # It points at rows further on; compare it once they are all there.
+                        updates_after_forward_references.append(record)
+                    else:
+                        _count(report.updated if _update_row(record, deserialized, using) else report.present, label)
+                    continue
                 _fill_timestamps(instance)
-                exists = instance.pk is not None and type(instance)._base_manager.filter(pk=instance.pk).exists()
-                # Found by its natural key: validate it as an update of that row, not as a duplicate.
-                instance._state.adding = not exists
+                instance._state.adding = True
                 # Forward references (a place's parent loaded later) are checked when they are saved.
                 instance.full_clean(exclude=[field.name for field in deserialized.deferred_fields or {}] or None)
                 with transaction.atomic(using=using):
                     deserialized.save(using=using)
-            except ValidationError as error:
-                raise CorpusError(f"{_describe(record, instance)}: {_format_validation(error)}") from None
-            except (
-                DeserializationError,
-                DatabaseError,
-                FieldDoesNotExist,
-                ObjectDoesNotExist,
-                LookupError,
-                ValueError,
-                TypeError,
-            ) as error:
-                raise CorpusError(f"{_describe(record, instance)}: {error}") from None
-            label = record.data["model"].lower()
-            (updated if exists else created)[label] = (updated if exists else created).get(label, 0) + 1
-            if not exists:
-                new_rows.setdefault(type(instance), []).append(instance)
+            except (ValidationError, *_RECORD_ERRORS) as error:
+                raise _corpus_error(record, instance, error) from None
+            _count(report.created, label)
+            new_rows.setdefault(type(instance), []).append(instance)
             if deserialized.deferred_fields:
                 deferred.append((record, deserialized))
         for record, deserialized in deferred:
@@ -152,6 +156,15 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
                 deserialized.save_deferred_fields(using=using)
             except Exception as error:  # noqa: BLE001 - name the record whatever went wrong
                 raise CorpusError(f"{_describe(record, deserialized.object)}: {error}") from None
+        for record in updates_after_forward_references:
+            instance = None
+            try:
+                deserialized = _deserialize(record, using)
+                instance = deserialized.object
+                changed = _update_row(record, deserialized, using)
+            except (ValidationError, *_RECORD_ERRORS) as error:
+                raise _corpus_error(record, instance, error) from None
+            _count(report.updated if changed else report.present, record.data["model"].lower())
         # Raw saves write no audit history; give each new row its first version, so the first curator's
         # edit shows what it changed. Rows that were already there keep their history untouched.
         for model, rows in new_rows.items():
@@ -159,7 +172,75 @@ def load(paths: Iterable[Path], using: str = "default") -> LoadReport:
                 model.history.db_manager(using).bulk_history_create(
                     rows, default_change_reason="Loaded from the corpus fixtures"
                 )
-    return LoadReport(created=created, updated=updated)
+    return report
+
+
+_RECORD_ERRORS = (
+    DeserializationError,
+    DatabaseError,
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    LookupError,
+    ValueError,
+    TypeError,
+)
+
+
+def _corpus_error(record: _Record, instance: models.Model | None, error: Exception) -> CorpusError:
+    reason = _format_validation(error) if isinstance(error, ValidationError) else str(error)
+    return CorpusError(f"{_describe(record, instance)}: {reason}")
+
+
+def _count(counts: dict[str, int], label: str) -> None:
+    counts[label] = counts.get(label, 0) + 1
+
+
+def _deserialize(record: _Record, using: str) -> DeserializedObject:
+    """The record as an unsaved instance; its pk is set when its natural key finds a row."""
+    _anchor_offsets(record.data, using)
+    (deserialized,) = serializers.deserialize("python", [record.data], using=using, handle_forward_references=True)
+    return deserialized
+
+
+def _compared_fields(model: type[models.Model], record: _Record) -> list[models.Field]:
+    """The fields a fixture record sets and a curator edits: not the pk, timestamps or derived columns."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.name in record.data["fields"]
+        and field.editable
+        and not field.primary_key
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+
+
+def _update_row(record: _Record, deserialized: DeserializedObject, using: str) -> bool:
+    """Make the row match the fixture record; True if anything differed (then it is saved, with one history entry)."""
+    fixture = deserialized.object
+    model = type(fixture)
+    row = model._base_manager.using(using).get(pk=fixture.pk)
+    changed_fields = [
+        field
+        for field in _compared_fields(model, record)
+        if getattr(row, field.attname) != getattr(fixture, field.attname)
+    ]
+    changed_m2m = {
+        name: pks
+        for name, pks in (deserialized.m2m_data or {}).items()
+        if set(getattr(row, name).values_list("pk", flat=True)) != set(pks)
+    }
+    if not changed_fields and not changed_m2m:
+        return False
+    for field in changed_fields:
+        setattr(row, field.attname, getattr(fixture, field.attname))
+    row.full_clean()
+    row._change_reason = f"Updated from the corpus fixtures ({record.file_name})"
+    with transaction.atomic(using=using):
+        row.save(using=using)  # a normal save: derived fields in step, `modified` moves, one history entry
+        for name, pks in changed_m2m.items():
+            getattr(row, name).set(pks)
+    return True
 
 
 # Models whose natural key includes offsets derived from their text: (text field, article field, start, end).
@@ -235,6 +316,11 @@ def export(directory: Path, using: str = "default") -> list[Path]:
         path.write_text(text + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def holds_corpus_records(using: str = "default") -> bool:
+    """True once any corpus model has a row: the corpus was loaded (and may have been curated since)."""
+    return any(model._base_manager.using(using).exists() for model in iter_corpus_models())
 
 
 def iter_corpus_models() -> Iterator[type[models.Model]]:

@@ -130,8 +130,18 @@ def test_loading_twice_changes_nothing(loaded_corpus, tmp_path):
     counts = {label: apps.get_model(label).objects.count() for _, label in corpus.CORPUS_MODELS}
     report = corpus.load(corpus.fixture_paths(FIXTURES))
     assert report.created == {}
-    assert sum(report.updated.values()) == loaded_corpus.total
+    assert report.updated == {}
+    assert sum(report.present.values()) == loaded_corpus.total
     assert counts == {label: apps.get_model(label).objects.count() for _, label in corpus.CORPUS_MODELS}
+
+
+def test_updating_from_unchanged_fixtures_saves_no_row(loaded_corpus):
+    """--update compares field by field (countries, decimals, dates, m2m): identical fixtures update nothing."""
+    history_counts = {label: apps.get_model(label).history.count() for _, label in corpus.CORPUS_MODELS}
+    report = corpus.load(corpus.fixture_paths(FIXTURES), update=True)
+    assert report.created == {}
+    assert report.updated == {}
+    assert history_counts == {label: apps.get_model(label).history.count() for _, label in corpus.CORPUS_MODELS}
 
 
 def test_export_reproduces_the_fixture_files_byte_for_byte(loaded_corpus, tmp_path):

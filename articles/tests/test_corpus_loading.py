@@ -117,7 +117,7 @@ def test_load_corpus_command_reports_what_it_loaded(tmp_path, capsys):
     call_command("load_corpus", str(_write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))))
     output = capsys.readouterr().out
     assert "articles.quote" in output
-    assert "Loaded 4 records from 1 files." in output
+    assert "Loaded 4 records from 1 files: 4 new, 0 updated, 0 already present." in output
 
 
 def test_hand_written_records_without_offsets_load_twice_without_duplicates(tmp_path):
@@ -138,3 +138,155 @@ def test_new_rows_get_a_first_history_version_and_a_reload_adds_none(tmp_path):
     corpus.load([path])
     assert quote.history.count() == 1
     assert Article.history.count() == 1
+
+
+def _curate(actor: Actor, description: str) -> None:
+    """Change an actor as the admin or the API would: a normal save that records who changed what."""
+    actor.description = description
+    actor._change_reason = "Curated"
+    actor.save()
+
+
+def test_reloading_keeps_a_curators_edit_and_its_history(tmp_path):
+    """A curator's edit survives a reload: the row is left as it is and its latest version is still the edit."""
+    path = _write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))
+    corpus.load([path])
+    _curate(Actor.objects.get(), "Curated description")
+    report = corpus.load([path])
+    actor = Actor.objects.get()
+    assert actor.description == "Curated description"
+    assert actor.history.first().description == "Curated description"
+    assert actor.history.count() == 2
+    assert report.created == {}
+    assert report.updated == {}
+    assert report.present["actors.actor"] == 1
+
+
+def test_reloading_does_not_save_rows_that_are_already_there(tmp_path):
+    """A row found by its natural key is not saved at all: not even its modification time moves."""
+    path = _write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))
+    corpus.load([path])
+    modified = Actor.objects.get().modified
+    corpus.load([path])
+    assert Actor.objects.get().modified == modified
+
+
+def test_update_option_saves_changed_rows_with_one_history_entry_each(tmp_path):
+    """--update writes the fixture's version over rows that differ, each with one history entry naming the file."""
+    records = _small_corpus("It is a target for all spoilers,")
+    records[1]["fields"]["description"] = "From the fixture"
+    path = _write(tmp_path / "a.json", records)
+    corpus.load([path])
+    _curate(Actor.objects.get(), "Curated description")
+    report = corpus.load([path], update=True)
+    actor = Actor.objects.get()
+    assert actor.description == "From the fixture"
+    latest = actor.history.first()
+    assert latest.history_type == "~"
+    assert latest.history_change_reason == "Updated from the corpus fixtures (a.json)"
+    assert actor.history.count() == 3
+    assert report.updated == {"actors.actor": 1}
+    # Unchanged rows are not saved and get no history.
+    assert Outlet.history.count() == 1
+    assert Article.history.count() == 1
+    assert Quote.history.count() == 1
+    assert report.present == {"articles.outlet": 1, "articles.article": 1, "articles.quote": 1}
+
+
+def test_update_option_leaves_fields_the_fixture_does_not_set(tmp_path):
+    """A field missing from a fixture record is not reset to its default by --update."""
+    path = _write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))
+    corpus.load([path])
+    _curate(Actor.objects.get(), "Curated description")
+    assert corpus.load([path], update=True).updated == {}
+    assert Actor.objects.get().description == "Curated description"
+
+
+def test_update_option_applies_many_to_many_changes(tmp_path):
+    """--update also brings many-to-many fields in step, and a row changed only there gets one history entry."""
+    records = _small_corpus("It is a target for all spoilers,")
+    path = _write(tmp_path / "a.json", records)
+    corpus.load([path])
+    records[2]["fields"]["authors"] = [["radhia-achouri"]]
+    path = _write(tmp_path / "b.json", records)
+    corpus.load([path])
+    article = Article.objects.get()
+    assert list(article.authors.all()) == [], "the default load leaves existing rows alone, m2m included"
+    report = corpus.load([path], update=True)
+    assert list(article.authors.values_list("slug", flat=True)) == ["radhia-achouri"]
+    assert report.updated == {"articles.article": 1}
+    assert article.history.first().history_change_reason == "Updated from the corpus fixtures (b.json)"
+    assert article.history.count() == 2
+    assert corpus.load([path], update=True).updated == {}
+
+
+def test_update_option_handles_references_to_rows_further_on(tmp_path):
+    """A row updated to point at a place listed after it is compared once that place exists, with one history entry."""
+    from events.models import Place
+
+    town = {
+        "model": "events.place",
+        "fields": {"name": "Gao", "slug": "gao", "kind": "city", "coordinates_note": "Not yet located."},
+    }
+    corpus.load([_write(tmp_path / "a.json", [town])])
+    region = {
+        "model": "events.place",
+        "fields": {"name": "Gao Region", "slug": "gao-region", "kind": "region", "coordinates_note": "An area."},
+    }
+    town["fields"]["parent"] = ["gao-region"]
+    report = corpus.load([_write(tmp_path / "b.json", [town, region])], update=True)
+    assert report.created == {"events.place": 1}
+    assert report.updated == {"events.place": 1}
+    gao = Place.objects.get(slug="gao")
+    assert gao.parent.slug == "gao-region"
+    assert [version.history_change_reason for version in gao.history.all()] == [
+        "Updated from the corpus fixtures (b.json)",
+        "Loaded from the corpus fixtures",
+    ]
+
+
+def test_a_failed_update_changes_nothing(tmp_path):
+    """An --update load that meets a bad record leaves every row, and every history table, as it was."""
+    records = _small_corpus("It is a target for all spoilers,")
+    corpus.load([_write(tmp_path / "a.json", records)])
+    records[1]["fields"]["description"] = "From the fixture"
+    records[3]["fields"]["text"] = "words nobody printed"
+    with pytest.raises(corpus.CorpusError, match="does not occur in the article body"):
+        corpus.load([_write(tmp_path / "b.json", records)], update=True)
+    assert Actor.objects.get().description == ""
+    assert Actor.history.count() == 1
+
+
+def test_load_corpus_update_flag_reports_updated_rows(tmp_path, capsys):
+    """The command's --update flag updates rows and says how many it changed."""
+    records = _small_corpus("It is a target for all spoilers,")
+    records[1]["fields"]["description"] = "From the fixture"
+    path = _write(tmp_path / "a.json", records)
+    call_command("load_corpus", str(path))
+    _curate(Actor.objects.get(), "Curated description")
+    call_command("load_corpus", str(path))
+    assert Actor.objects.get().description == "Curated description"
+    call_command("load_corpus", "--update", str(path))
+    assert Actor.objects.get().description == "From the fixture"
+    assert "1 updated" in capsys.readouterr().out
+
+
+def test_if_empty_loads_only_into_a_database_without_corpus_records(tmp_path, capsys):
+    """--if-empty (used on start-up) loads nothing once the corpus is there, so a deleted record stays deleted."""
+    path = _write(tmp_path / "a.json", _small_corpus("It is a target for all spoilers,"))
+    call_command("load_corpus", "--if-empty", str(path))
+    assert Quote.objects.count() == 1
+    Quote.objects.get().delete()
+    call_command("load_corpus", "--if-empty", str(path))
+    assert not Quote.objects.exists()
+    assert "already holds corpus records" in capsys.readouterr().out
+
+
+def test_start_up_scripts_never_update_or_re_add_curated_rows():
+    """docker compose and bin/run load the corpus only into an empty database, never with --update."""
+    base = Path(settings.BASE_DIR)
+    for name in ("docker-compose.yml", "bin/run", "Dockerfile"):
+        for line in (base / name).read_text(encoding="utf-8").splitlines():
+            if "load_corpus" in line and not line.lstrip().startswith("#"):
+                assert "--if-empty" in line, f"{name}: {line.strip()}"
+                assert "--update" not in line, f"{name}: {line.strip()}"
