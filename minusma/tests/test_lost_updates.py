@@ -6,14 +6,19 @@ import threading
 import time
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
-from actors.models import Actor
-from actors.tests.factories import ActorFactory
+from actors.models import Actor, ActorAlias
+from actors.tests.factories import ActorAliasFactory, ActorFactory
+from articles.tests.factories import QuoteFactory
+from minusma.admin_tools import OPENED_VERSION, CuratedAdmin, EditConflictForm
 from minusma.api_tools import RecordSerializer
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +208,129 @@ def test_two_concurrent_writers_with_the_same_etag_one_wins(monkeypatch):
     assert sorted(response.status_code for response in statuses.values()) == [200, 412]
     winner = next(name for name, response in statuses.items() if response.status_code == 200)
     assert _description(actor) == winner
+
+
+# Admin: change forms
+
+
+def _curator(username: str) -> Client:
+    user = User.objects.create_user(username=username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curator"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def carol() -> Client:
+    return _curator("carol")
+
+
+@pytest.fixture
+def dave() -> Client:
+    return _curator("dave")
+
+
+def _submitted(page, **changes) -> dict:
+    """What a browser sends back from an admin change page, with `changes` made: every field of the form and of
+    its inline forms (hidden ones included), and the inlines' management forms."""
+    forms = [page.context["adminform"].form]
+    data = {}
+    for inline in page.context.get("inline_admin_formsets", []):  # a revert form has none
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for field in form:
+            if (value := field.value()) is not None:
+                data[field.html_name] = value
+    return {**data, **changes}
+
+
+def test_a_stale_admin_form_is_refused_and_shows_what_changed(carol, dave, actor):
+    """Carol opens the form, Dave saves a change, Carol saves her stale form: refused with Dave's change (field,
+    old → new, who and when) shown, and the row keeps Dave's change."""
+    url = reverse("admin:actors_actor_change", args=[actor.pk])
+    carols_page = carol.get(url)
+    version = carols_page.context["adminform"].form[OPENED_VERSION].value()
+    assert f'type="hidden" name="{OPENED_VERSION}" value="{version}"' in carols_page.content.decode()
+    assert dave.post(url, _submitted(dave.get(url), description="Dave's.")).status_code == 302
+
+    refused = carol.post(url, _submitted(carols_page, name="Habib Mahmoud"))
+    assert refused.status_code == 200
+    error = " ".join(refused.context["adminform"].form.non_field_errors())
+    assert "dave" in error and "Description" in error and "Leader." in error and "Dave&#x27;s." in error
+    actor.refresh_from_db()
+    assert (actor.name, actor.description) == ("Habib Ould Mahmoud", "Dave's.")
+
+
+def test_saving_again_after_a_conflict_overwrites_on_purpose(carol, dave, actor):
+    """Having seen what changed, Carol may save her form again: that replaces Dave's change deliberately."""
+    url = reverse("admin:actors_actor_change", args=[actor.pk])
+    carols_page = carol.get(url)
+    dave.post(url, _submitted(dave.get(url), description="Dave's."))
+    refused = carol.post(url, _submitted(carols_page, description="Carol's."))
+    assert refused.status_code == 200
+    assert carol.post(url, _submitted(refused)).status_code == 302
+    assert _description(actor) == "Carol's."
+
+
+def test_a_stale_inline_row_is_refused_whether_or_not_it_was_edited(carol, dave, actor):
+    """An alias row of Carol's stale actor form that Dave renamed meanwhile is refused, edited by her or not (the
+    admin would save her stale name back); a row nobody changed passes. Dave's name stays."""
+    renamed, untouched = ActorAliasFactory(actor=actor, name="Habib"), ActorAliasFactory(actor=actor, name="HOM")
+    url = reverse("admin:actors_actor_change", args=[actor.pk])
+    carols_page = carol.get(url)
+    rows = [form.instance.pk for form in carols_page.context["inline_admin_formsets"][0].formset.forms]
+    row = rows.index(renamed.pk)
+    assert f'name="aliases-{row}-{OPENED_VERSION}"' in carols_page.content.decode()
+    alias_url = reverse("admin:actors_actoralias_change", args=[renamed.pk])
+    assert dave.post(alias_url, _submitted(dave.get(alias_url), name="Habib O. M.")).status_code == 302
+
+    for changes in ({f"aliases-{row}-name": "H. Ould Mahmoud"}, {"description": "Carol's."}):
+        refused = carol.post(url, _submitted(carols_page, **changes))
+        assert refused.status_code == 200
+        forms = refused.context["inline_admin_formsets"][0].formset.forms
+        assert "dave" in " ".join(forms[row].non_field_errors())
+        assert not forms[rows.index(untouched.pk)].non_field_errors()
+    assert ActorAlias.objects.get(pk=renamed.pk).name == "Habib O. M."
+    assert _description(actor) == "Leader."
+
+
+def test_a_revert_form_carries_the_current_version(carol, dave, actor):
+    """Reverting from the history page works, and is refused like any change form when the row moved meanwhile."""
+    first = actor.history.earliest()
+    dave.post(
+        reverse("admin:actors_actor_change", args=[actor.pk]),
+        _submitted(dave.get(reverse("admin:actors_actor_change", args=[actor.pk])), description="Dave's."),
+    )
+    revert_url = reverse("admin:actors_actor_simple_history", args=[actor.pk, first.history_id])
+    revert_page = carol.get(revert_url)
+    assert carol.post(revert_url, _submitted(revert_page)).status_code == 302
+    assert _description(actor) == "Leader."
+
+    revert_page = carol.get(revert_url)
+    change_url = reverse("admin:actors_actor_change", args=[actor.pk])
+    dave.post(change_url, _submitted(dave.get(change_url), description="Dave's again."))
+    assert carol.post(revert_url, _submitted(revert_page)).status_code == 200
+    assert _description(actor) == "Dave's again."
+
+
+def test_forms_with_their_own_field_layout_carry_the_version_too(admin_client):
+    """Admins that list their fields (fieldsets, `fields`) still render the hidden version, for the record and for
+    each inline row."""
+    quote = QuoteFactory()
+    article_page = admin_client.get(reverse("admin:articles_article_change", args=[quote.article.pk])).content
+    assert article_page.decode().count(f'name="{OPENED_VERSION}"') == 1
+    assert article_page.decode().count(f'name="quotes-0-{OPENED_VERSION}"') == 1
+    quote_page = admin_client.get(reverse("admin:articles_quote_change", args=[quote.pk])).content
+    assert quote_page.decode().count(f'name="{OPENED_VERSION}"') == 1
+
+
+def test_every_curated_admin_and_inline_guards_against_stale_forms():
+    """Each curated model's admin form and inline form checks the version it was opened at."""
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, CuratedAdmin):
+            continue
+        assert issubclass(model_admin.form, EditConflictForm), model
+        for inline in model_admin.inlines:
+            assert issubclass(inline.form, EditConflictForm), inline
