@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _api_for(username: str) -> APIClient:
-    """An API client authenticated as an Editor (who may change and delete)."""
+    """An API client authenticated as a user who may change and delete actors. (Permissions, not the Editor group:
+    a transactional test's flush removes the groups the migrations made.)"""
     user = User.objects.create_user(username)
-    user.groups.add(Group.objects.get(name="Editor"))
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["change_actor", "delete_actor"]))
     client = APIClient()
     client.force_authenticate(user)
     return client
