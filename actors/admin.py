@@ -4,7 +4,13 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from import_export.formats.base_formats import CSV, XLSX
 
-from minusma.admin_tools import CuratedAdmin, SourcedClaimAdminMixin, SourcedClaimInline
+from minusma.admin_tools import (
+    CuratedAdmin,
+    CuratedTabularInline,
+    EditConflictForm,
+    SourcedClaimAdminMixin,
+    SourcedClaimInline,
+)
 from minusma.imports import CuratedImportMixin
 
 from .forms import DuplicateWarningForm
@@ -23,7 +29,7 @@ from .services import actor_merge
 IMPORT_FORMATS = [CSV, XLSX]
 
 
-class ActorAliasInline(admin.TabularInline):
+class ActorAliasInline(CuratedTabularInline):
     model = ActorAlias
     extra = 0
 
@@ -40,7 +46,7 @@ class RelationInline(SourcedClaimInline):
     autocomplete_fields = ["object", "source"]
 
 
-class ActorForm(DuplicateWarningForm):
+class ActorForm(EditConflictForm, DuplicateWarningForm):
     class Meta:
         model = Actor
         fields = "__all__"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from minusma.admin_tools import CuratedAdmin, highlighted_body, verbatim_context
+from minusma.admin_tools import CuratedAdmin, CuratedStackedInline, highlighted_body, verbatim_context
 
 from .models import Article, Outlet, Quote
 
@@ -13,7 +13,7 @@ class OutletAdmin(CuratedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(CuratedStackedInline):
     model = Quote
     extra = 0
     autocomplete_fields = ["speaker"]

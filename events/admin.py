@@ -2,19 +2,19 @@ from django.contrib import admin
 
 from actors.admin import IMPORT_FORMATS, SourcedClaimAdmin
 from actors.forms import DuplicateWarningForm
-from minusma.admin_tools import CuratedAdmin, SourcedClaimInline
+from minusma.admin_tools import CuratedAdmin, CuratedTabularInline, EditConflictForm, SourcedClaimInline
 from minusma.imports import CuratedImportMixin
 
 from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
 from .resources import FigureResource, IncidentResource, PlaceResource
 
 
-class PlaceAliasInline(admin.TabularInline):
+class PlaceAliasInline(CuratedTabularInline):
     model = PlaceAlias
     extra = 0
 
 
-class ChildPlaceInline(admin.TabularInline):
+class ChildPlaceInline(CuratedTabularInline):
     model = Place
     fk_name = "parent"
     extra = 0
@@ -22,7 +22,7 @@ class ChildPlaceInline(admin.TabularInline):
     show_change_link = True
 
 
-class PlaceForm(DuplicateWarningForm):
+class PlaceForm(EditConflictForm, DuplicateWarningForm):
     class Meta:
         model = Place
         fields = "__all__"
@@ -52,7 +52,7 @@ class PlaceAliasAdmin(CuratedAdmin):
     autocomplete_fields = ["place"]
 
 
-class IncidentActorInline(admin.TabularInline):
+class IncidentActorInline(CuratedTabularInline):
     model = IncidentActor
     extra = 0
     autocomplete_fields = ["actor"]

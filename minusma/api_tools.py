@@ -21,14 +21,14 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import cached_property
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
 from django.utils.module_loading import import_string
 from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_field
-from rest_framework import filters, pagination, serializers, viewsets
+from rest_framework import filters, pagination, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -42,6 +42,7 @@ PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size
 MODIFIED_AFTER_PARAM, FORMAT_PARAM = "modified_after", api_settings.URL_FORMAT_OVERRIDE
 LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
+WRITE_ACTIONS = ("update", "partial_update", "destroy")  # on one record, so If-Match and If-Unmodified-Since apply
 EXPORT_CHUNK_SIZE = 500  # rows fetched, with their prefetched relations, per round trip of a streamed export
 REF_KEYS = ("id", "slug", "name", "url")
 
@@ -774,6 +775,9 @@ class RecordViewSet(viewsets.ModelViewSet):
         queryset = self.queryset.all()
         if self.action == "list":
             return queryset.for_list(expand=self.expand)
+        if self.action in WRITE_ACTIONS:
+            # Locked until the write commits, so a concurrent writer checks its precondition against the result.
+            return queryset.for_detail(expand=self.expand).select_for_update(of=("self",))
         return queryset.for_detail(expand=self.expand)
 
     def get_serializer_context(self) -> dict:
@@ -800,7 +804,7 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        if not_modified := self.not_modified(instance.modified, 1):
+        if not_modified := self.not_modified(instance.modified, 1, record=instance):
             return not_modified
         if self.streamed_format is not None:
             return self.stream([instance])
@@ -837,14 +841,28 @@ class RecordViewSet(viewsets.ModelViewSet):
             data = self.get_serializer(batch, many=True).data
             yield (batch, data) if self.streamed_format == renderers.GEOJSON else data
 
-    def not_modified(self, latest_modified: datetime.datetime | None, count: int):
-        """A 304 when the client's ETag or date is current; else None, with the validators kept for the answer.
+    def not_modified(self, latest_modified: datetime.datetime | None, count: int, record=None):
+        """A 304 when the client's ETag or date is current; else None, with the validators kept for the answer."""
+        self.validators, latest = self.current_validators(latest_modified, count, record)
+        return get_conditional_response(
+            self.request._request,
+            etag=self.validators["ETag"],
+            last_modified=int(latest.timestamp()) if latest is not None else None,
+        )
+
+    def current_validators(
+        self, latest_modified: datetime.datetime | None, count: int, record=None
+    ) -> tuple[dict[str, str], datetime.datetime | None]:
+        """The ETag and Last-Modified of this answer, and the moment Last-Modified gives.
 
         The validators come from the rows' latest `modified` and their count (for a list, one aggregate query over
         the filtered rows: an added or deleted row changes the count) and from the latest entry of any audit
         history (one query: a renamed alias or a corrected source excerpt changes a record's JSON without touching
         its own `modified`). Both are index lookups, not per row, so a current client gets its 304 without
         anything being serialized; the price is that any edit anywhere renews every ETag.
+
+        A record's ETag starts with the record's own version (see record_version), the part a writer's If-Match
+        is compared on: the same whatever format or address (id or slug) it was read in.
         """
         changed = latest_history_change()
         latest = max(filter(None, [latest_modified, changed]), default=None)
@@ -858,14 +876,13 @@ class RecordViewSet(viewsets.ModelViewSet):
                 changed and changed.isoformat(),
             )
         )
-        self.validators = {"ETag": quote_etag(hashlib.sha256(variant.encode()).hexdigest()[:32])}
+        etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
+        if record is not None:
+            etag = f"{record_version(record)}.{etag}"
+        validators = {"ETag": quote_etag(etag)}
         if latest is not None:
-            self.validators["Last-Modified"] = http_date(latest.timestamp())
-        return get_conditional_response(
-            self.request._request,
-            etag=self.validators["ETag"],
-            last_modified=int(latest.timestamp()) if latest is not None else None,
-        )
+            validators["Last-Modified"] = http_date(latest.timestamp())
+        return validators, latest
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -900,6 +917,52 @@ class RecordViewSet(viewsets.ModelViewSet):
             return queryset  # filters, search and ordering are for lists; a detail is found by its id or slug
         return super().filter_queryset(queryset)
 
+    # Writing: a PUT, PATCH or DELETE that says which version it read (If-Match, or If-Unmodified-Since) is
+    # refused with 412 when the record changed since, instead of silently reverting the newer change.
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            instance = self.get_object()  # row locked from here to the commit
+            if refused := self.precondition_failed(instance):
+                return refused
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
+        return Response(serializer.data)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()  # row locked from here to the commit
+            if refused := self.precondition_failed(instance):
+                return refused
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def precondition_failed(self, record) -> Response | None:
+        """A 412 when the writer's copy is older than the record (RFC 9110 §13.2): If-Match names no current
+        version of it (`*` matches any), or, without If-Match, If-Unmodified-Since is before its last change. A
+        client that sends neither writes unconditionally, as before."""
+        if_match = self.request.headers.get("If-Match")
+        if if_match is not None:
+            current = if_match_passes(record, if_match)
+        else:
+            since = parse_http_date_safe(self.request.headers.get("If-Unmodified-Since", ""))
+            current = since is None or int(record.modified.timestamp()) <= since  # an unreadable date is ignored
+        if current:
+            return None
+        validators, _ = self.current_validators(record.modified, 1, record)
+        name = record._meta.verbose_name
+        return Response(
+            {
+                "detail": f"This {name} changed since your copy: fetch it again, reapply your change, and send the "
+                "new ETag in If-Match.",
+                "etag": validators["ETag"],
+                "last_modified": validators["Last-Modified"],
+            },
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+
     def perform_create(self, serializer) -> None:
         serializer.save()
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
@@ -907,6 +970,21 @@ class RecordViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer) -> None:
         serializer.save()
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+def record_version(record) -> str:
+    """One version of one record, as the start of its ETag: its model, id and `modified` to the microsecond (every
+    save changes it), hashed."""
+    key = f"{record._meta.label}|{record.pk}|{record.modified.isoformat()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def if_match_passes(record, header: str) -> bool:
+    """Whether an If-Match header names the record's current version: `*`, or an ETag that starts with it. Strong
+    comparison, as HTTP asks: a weak tag (W/"…") never matches."""
+    tags = parse_etags(header)
+    prefix = f'"{record_version(record)}.'
+    return tags == ["*"] or any(tag.startswith(prefix) for tag in tags)
 
 
 def latest_history_change() -> datetime.datetime | None:

@@ -84,13 +84,33 @@ TEMPLATES = [
     },
 ]
 
+# SQLite serving several web workers at once: WAL lets readers go on beside the one writer; IMMEDIATE takes the
+# write lock when a transaction begins, so one that read first never has to upgrade its lock (SQLite refuses that
+# at once with "database is locked", whatever the timeout); the timeout (seconds) is how long a writer waits for
+# the lock. synchronous=FULL keeps every committed transaction through a power cut.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+}
+
+
+def for_concurrent_use(database: dict) -> dict:
+    """The database's settings, with SQLITE_OPTIONS when it is an SQLite file (one in memory has no journal)."""
+    if database["ENGINE"] == "django.db.backends.sqlite3" and str(database["NAME"]) not in ("", ":memory:"):
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
 # SQLite file inside the project unless DATABASE_URL names another database.
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+    "default": for_concurrent_use(
+        dj_database_url.config(
+            env="DATABASE_URL",
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -5,11 +5,12 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
+from .base import for_concurrent_use
 
 SECRET_KEY = "tests-only-not-secret"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:"))}
+DATABASES = {"default": for_concurrent_use(dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://:memory:")))}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing is collected outside production
 STORAGES = {

@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses to run insecurely."""
 
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,66 @@ def test_env_list_splits_on_commas(monkeypatch):
     """Host lists are comma-separated with spaces ignored."""
     monkeypatch.setenv("X_HOSTS", "a.example, b.example ,")
     assert env_list("X_HOSTS") == ["a.example", "b.example"]
+
+
+# SQLite under a web server's concurrent workers
+
+CONCURRENT_WRITERS = """
+import json, threading
+from django.contrib.sessions.models import Session
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+with connection.schema_editor() as editor:
+    editor.create_model(Session)
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal_mode = cursor.fetchone()[0]
+errors, start = [], threading.Barrier(8)
+
+def write(worker):
+    try:
+        start.wait()
+        for step in range(25):
+            # Read, then write, in one transaction: as a login does (the user, then the session and last_login).
+            with transaction.atomic():
+                Session.objects.filter(session_key__startswith=f"{worker}-").count()
+                Session.objects.create(session_key=f"{worker}-{step}", session_data="x", expire_date=timezone.now())
+    except OperationalError as error:
+        errors.append(str(error))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=write, args=(worker,)) for worker in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({"journal_mode": journal_mode, "errors": errors, "rows": Session.objects.count()}))
+"""
+
+
+@pytest.mark.parametrize("settings_module", ["local", "production", "test"])
+def test_sqlite_file_database_takes_concurrent_writers(tmp_path, settings_module):
+    """Eight threads, each with its own connection, write 25 read-then-write transactions at once to an SQLite file:
+    none is told "database is locked", every row lands, and the database is in WAL mode (every settings module)."""
+    result = _manage(
+        "shell",
+        "-c",
+        CONCURRENT_WRITERS,
+        DJANGO_SETTINGS_MODULE=f"minusma.settings.{settings_module}",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_SECRET_KEY="a-long-random-production-key-" + "x7Q2" * 12,
+    )
+    outcome = json.loads(_last_line(result))
+    assert outcome["errors"] == []
+    assert outcome["rows"] == 8 * 25
+    assert outcome["journal_mode"] == "wal"
+
+
+def test_sqlite_options_are_for_sqlite_only():
+    """PostgreSQL gets none of SQLite's connection options."""
+    code = "from django.conf import settings; print(sorted(settings.DATABASES['default'].get('OPTIONS', {})))"
+    assert _last_line(_manage("shell", "-c", code, DATABASE_URL="postgres://u@db.example:5432/minusma")) == "[]"
+    sqlite = _last_line(_manage("shell", "-c", code))
+    assert sqlite == "['init_command', 'timeout', 'transaction_mode']"
