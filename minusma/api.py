@@ -32,6 +32,7 @@ from minusma.api_tools import (
     parse_moment,
     reject_unknown_parameters,
 )
+from minusma.filtering import whole_number
 
 app_name = "api"
 
@@ -107,12 +108,13 @@ class SearchViewSet(viewsets.ViewSet):
             raise ValidationError({"q": [f"Give at least {SEARCH_MIN_LENGTH} characters to search for."]})
         kinds = comma_separated(request, "type", SEARCHABLE) or list(SEARCHABLE)
         raw_limit = request.query_params.get("limit", str(SEARCH_DEFAULT_LIMIT))
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= SEARCH_MAX_LIMIT:
+        limit = whole_number(raw_limit)
+        if limit is None or not 1 <= limit <= SEARCH_MAX_LIMIT:
             raise ValidationError({"limit": [f"“{raw_limit}” is not a limit: use 1 to {SEARCH_MAX_LIMIT}."]})
         results = []
         for kind in kinds:
             searchable = SEARCHABLE[kind]
-            for record in searchable.model.objects.search(text)[: int(raw_limit)]:
+            for record in searchable.model.objects.search(text)[:limit]:
                 results.append(
                     {
                         "type": kind,

@@ -36,6 +36,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from minusma import renderers
+from minusma.filtering import whole_number
 
 FIELDS_PARAM, EXPAND_PARAM, SEARCH_PARAM, ORDERING_PARAM = "fields", "expand", "search", "ordering"
 PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size", "pagination", "cursor"
@@ -147,7 +148,8 @@ class RefField(serializers.RelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", model=model)
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        number = whole_number(value)
+        lookup = {"pk": number} if number is not None else {"slug": value}
         if "slug" in lookup and not has_slug(queryset.model):
             self.fail("incorrect_type", model=model)
         try:
@@ -352,9 +354,9 @@ class StrictPagePagination(pagination.PageNumberPagination):
         number = request.query_params.get(self.page_query_param) or "1"
         if number in self.last_page_strings:
             return paginator.num_pages
-        if not number.isdigit() or int(number) < 1:
+        if not whole_number(number):  # None, or page 0
             raise ValidationError({self.page_query_param: [f"“{number}” is not a page number (1, 2, … or last)."]})
-        return number
+        return whole_number(number)
 
 
 class WalkPagination(pagination.CursorPagination):
@@ -374,19 +376,25 @@ class WalkPagination(pagination.CursorPagination):
         return self.ordering
 
     def decode_cursor(self, request):
+        invalid = ValidationError({CURSOR_PARAM: ["Invalid cursor: use the next or previous link as given."]})
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except Exception:  # noqa: BLE001 - DRF signals a bad cursor with NotFound; it is bad input here
-            raise ValidationError({CURSOR_PARAM: ["Invalid cursor: use the next or previous link as given."]}) from None
+            raise invalid from None
+        # The position is the id the walk stopped at; DRF would hand anything else to the query, to fail there.
+        if cursor is not None and cursor.position is not None and whole_number(cursor.position) is None:
+            raise invalid
+        return cursor
 
 
 def strict_page_size(request, default: int) -> int:
     raw = request.query_params.get(PAGE_SIZE_PARAM)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    size = whole_number(raw)
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationError({PAGE_SIZE_PARAM: [f"“{raw}” is not a page size: use 1 to {MAX_PAGE_SIZE}."]})
-    return int(raw)
+    return size
 
 
 class RecordPagination(pagination.BasePagination):
@@ -886,9 +894,12 @@ class RecordViewSet(viewsets.ModelViewSet):
         value = str(self.kwargs[self.lookup_url_kwarg])
         if "\x00" in value:
             raise Http404("No record has a null character in its slug.")
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        number = whole_number(value)
+        lookup = {"pk": number} if number is not None else {"slug": value}
         queryset = self.filter_queryset(self.get_queryset())
         try:
+            if "slug" in lookup and not has_slug(queryset.model):
+                raise queryset.model.DoesNotExist
             obj = queryset.get(**lookup)
         except queryset.model.DoesNotExist:
             raise Http404(f"No {queryset.model._meta.verbose_name} with the id or slug “{value}”.") from None
