@@ -354,9 +354,10 @@ class StrictPagePagination(pagination.PageNumberPagination):
         number = request.query_params.get(self.page_query_param) or "1"
         if number in self.last_page_strings:
             return paginator.num_pages
-        if not whole_number(number):  # None, or page 0
+        page = whole_number(number)
+        if not page:  # None, or page 0
             raise ValidationError({self.page_query_param: [f"“{number}” is not a page number (1, 2, … or last)."]})
-        return whole_number(number)
+        return page
 
 
 class WalkPagination(pagination.CursorPagination):
