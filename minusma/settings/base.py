@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minusma.api_tools.ReadOnlyCorsMiddleware",
+    "minusma.middleware.RequestBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +66,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# A request whose query string is longer, or has more parameters, is refused with a 400 before any view runs:
+# enough for every filter and field a list offers, not for thousands of repeats.
+MINUSMA_MAX_QUERY_STRING_LENGTH = int(os.environ.get("MINUSMA_MAX_QUERY_STRING_LENGTH", "2048"))
+MINUSMA_MAX_QUERY_PARAMETERS = int(os.environ.get("MINUSMA_MAX_QUERY_PARAMETERS", "64"))
 
 ROOT_URLCONF = "minusma.urls"
 WSGI_APPLICATION = "minusma.wsgi.application"

@@ -118,3 +118,81 @@ def test_web_record_filters_take_ids_and_slugs_only(client, records, path, value
     response = client.get(path, {"actor": value})
     assert response.status_code == 400
     assert "No actor has the id or slug" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search/?q=a%00",
+        "/incidents/?actor=a%00",
+        "/map/?actor=a%00",
+        "/timeline/?actor=a%00",
+        "/articles/?author=a%00",
+        "/quotes/?speaker=a%00",
+        "/map/incidents.geojson?place=a%00",
+        "/incidents/?a%00=1",
+        "/search/?q=a%01b",
+        "/search/?q=a%7Fb",
+        "/incidents/a%00/",
+        "/",
+    ],
+)
+def test_web_views_refuse_control_characters_with_a_400_page(client, records, url):
+    """NUL (which PostgreSQL text cannot hold) or another control character in the path or a parameter is a 400
+    page that says so, on every view, before any query."""
+    if url == "/":
+        url = "/?x=%00"
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "control character" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/?actor=a%00",
+        "/api/v1/articles/?search=a%00",
+        "/api/v1/search/?q=ki%00dal",
+        "/api/v1/deleted/?type=%00",
+        "/api/v1/actors/mi%00nusma/",
+        "/api/v1/incidents/?fields=id%1B",
+    ],
+)
+def test_api_refuses_control_characters_with_a_json_400(api, records, url):
+    """The API answers a control character in its path or parameters with a JSON 400 saying what is wrong."""
+    response = api.get(url)
+    assert response.status_code == 400
+    assert "control character" in response.json()["detail"]
+
+
+def test_tabs_and_line_breaks_in_a_search_are_not_control_characters_to_refuse(client, records):
+    """Pasted text keeps its tabs and line breaks: only characters no text field holds are refused."""
+    assert client.get("/search/", {"q": "kidal\tattack\r\n"}).status_code == 200
+
+
+def test_an_overlong_query_string_is_refused(api, client, settings):
+    """A query string longer than MINUSMA_MAX_QUERY_STRING_LENGTH is a 400 that gives the limit."""
+    settings.MINUSMA_MAX_QUERY_STRING_LENGTH = 100
+    response = api.get("/api/v1/incidents/", {"search": "a" * 120})
+    assert response.status_code == 400
+    assert "at most 100" in response.json()["detail"]
+    assert client.get("/search/", {"q": "a" * 120}).status_code == 400
+    assert api.get("/api/v1/incidents/", {"search": "a" * 50}).status_code == 200
+
+
+def test_too_many_query_parameters_are_refused(api, client, settings):
+    """More than MINUSMA_MAX_QUERY_PARAMETERS parameters (repeats counted) is a 400 that gives the limit."""
+    settings.MINUSMA_MAX_QUERY_PARAMETERS = 5
+    response = api.get("/api/v1/incidents/?" + "&".join(["fields=id"] * 6))
+    assert response.status_code == 400
+    assert "at most 5" in response.json()["detail"]
+    assert client.get("/search/?" + "&".join(["q=kidal"] * 6)).status_code == 400
+    assert api.get("/api/v1/incidents/?" + "&".join(["fields=id"] * 5)).status_code == 200
+
+
+def test_query_string_caps_have_sensible_defaults():
+    """By default a query string may carry every filter and field a list offers, but not thousands."""
+    from django.conf import settings
+
+    assert 2000 <= settings.MINUSMA_MAX_QUERY_STRING_LENGTH <= 8192
+    assert 50 <= settings.MINUSMA_MAX_QUERY_PARAMETERS < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
