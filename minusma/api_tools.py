@@ -15,7 +15,7 @@ from corsheaders.middleware import CorsMiddleware
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -302,11 +302,25 @@ class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
         return self._save_cleaned()
 
     def _save_cleaned(self):
-        """Save exactly the instance full_clean() checked, with the offsets and derived fields it filled in."""
+        """Save exactly the instance full_clean() checked, with the offsets and derived fields it filled in.
+
+        Should the database still refuse it (a verbatim trigger or a constraint seeing a row written meanwhile), the
+        answer is a 400 in the model's words where validation now sees the problem, else in the database's.
+        """
         instance = self._cleaned_instance
-        instance.save()
-        for name, values in self._many_to_many.items():
-            getattr(instance, name).set(values)
+        try:
+            with transaction.atomic():
+                instance.save()
+                for name, values in self._many_to_many.items():
+                    getattr(instance, name).set(values)
+        except IntegrityError as error:
+            try:
+                instance.full_clean()
+            except DjangoValidationError as validation:
+                raise ValidationError(self._field_errors(validation)) from None
+            raise ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [f"The database refused the change: {error}"]}
+            ) from None
         return instance
 
 
