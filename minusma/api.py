@@ -23,6 +23,7 @@ from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from events.models import Figure, Incident, Place
 from minusma.api_tools import (
     ERROR_RESPONSE,
+    LIST_MAX_VALUES,
     PAGE_PARAM,
     PAGE_SIZE_PARAM,
     StrictPagePagination,
@@ -85,7 +86,7 @@ class SearchViewSet(viewsets.ViewSet):
             OpenApiParameter("q", str, required=True, description=f"At least {SEARCH_MIN_LENGTH} characters."),
             OpenApiParameter(
                 "type",
-                {"type": "array", "items": {"type": "string", "enum": list(SEARCHABLE)}},
+                {"type": "array", "items": {"type": "string", "enum": list(SEARCHABLE)}, "maxItems": LIST_MAX_VALUES},
                 description="Comma-separated kinds of record to search; all when left out.",
                 style="form",
                 explode=False,
@@ -166,7 +167,7 @@ class DeletedViewSet(viewsets.ViewSet):
             ),
             OpenApiParameter(
                 "type",
-                {"type": "array", "items": {"type": "string", "enum": list(DELETABLE)}},
+                {"type": "array", "items": {"type": "string", "enum": list(DELETABLE)}, "maxItems": LIST_MAX_VALUES},
                 description="Comma-separated kinds of record; all when left out.",
                 style="form",
                 explode=False,

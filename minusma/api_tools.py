@@ -13,6 +13,7 @@ from typing import Any
 
 from corsheaders.middleware import CorsMiddleware
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
@@ -43,6 +44,9 @@ PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size
 MODIFIED_AFTER_PARAM, FORMAT_PARAM = "modified_after", api_settings.URL_FORMAT_OVERRIDE
 LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
+# A comma-separated parameter (fields, expand, type), all its occurrences together: more than every name a list
+# offers, fewer than an abuse needs.
+LIST_MAX_VALUES, LIST_MAX_LENGTH = 50, 1000
 EXPORT_CHUNK_SIZE = 500  # rows fetched, with their prefetched relations, per round trip of a streamed export
 REF_KEYS = ("id", "slug", "name", "url")
 
@@ -74,9 +78,15 @@ def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
 
 
 def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
-    """The values of a comma-separated parameter, each checked against `allowed`."""
-    values = [value.strip() for raw in request.query_params.getlist(name) for value in raw.split(",")]
+    """The values of a comma-separated (or repeated) parameter, each checked against `allowed`, in order and each
+    once: `expand=actors,actors` must not embed the actors twice."""
+    raw_values = request.query_params.getlist(name)
+    if sum(len(raw) for raw in raw_values) > LIST_MAX_LENGTH:
+        raise ValidationError({name: [f"Give at most {LIST_MAX_LENGTH} characters of {name}."]})
+    values = [value.strip() for raw in raw_values for value in raw.split(",")]
     values = [value for value in values if value]
+    if len(values) > LIST_MAX_VALUES:
+        raise ValidationError({name: [f"Give at most {LIST_MAX_VALUES} values of {name}; each counts once anyway."]})
     allowed = list(allowed)
     unknown = [value for value in values if value not in allowed]
     if unknown:
@@ -88,7 +98,7 @@ def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
                 ]
             }
         )
-    return values
+    return list(dict.fromkeys(values))
 
 
 def parse_moment(raw: str, name: str) -> datetime.datetime:
@@ -655,7 +665,7 @@ class RecordSchema(AutoSchema):
         parameters.append(
             OpenApiParameter(
                 FIELDS_PARAM,
-                {"type": "array", "items": {"type": "string", "enum": field_names}},
+                {"type": "array", "items": {"type": "string", "enum": field_names}, "maxItems": LIST_MAX_VALUES},
                 description="Comma-separated fields to return; all when left out.",
                 style="form",
                 explode=False,
@@ -675,8 +685,15 @@ class RecordSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     EXPAND_PARAM,
-                    {"type": "array", "items": {"type": "string", "enum": sorted(serializer_class.expandable)}},
-                    description="Comma-separated relations to embed as whole records instead of references.",
+                    {
+                        "type": "array",
+                        "items": {"type": "string", "enum": sorted(serializer_class.expandable)},
+                        "maxItems": LIST_MAX_VALUES,
+                    },
+                    description="Comma-separated relations to embed as whole records instead of references, each "
+                    "once however often named. The records answered × the relations expanded (page_size × "
+                    "expansions; every matching record for csv, jsonl and geojson) may be at most "
+                    f"{settings.MINUSMA_API_EXPANSION_BUDGET}: ask for a smaller page_size or fewer expansions.",
                     style="form",
                     explode=False,
                 )
@@ -808,6 +825,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         summary = queryset.order_by().aggregate(latest=Max("modified"), count=Count("pk"))
+        self.check_expansion_budget(summary["count"])
         if not_modified := self.not_modified(summary["latest"], summary["count"]):
             return not_modified
         if self.streamed_format is not None:
@@ -826,6 +844,32 @@ class RecordViewSet(viewsets.ModelViewSet):
         if self.streamed_format is not None:
             return self.stream([instance])
         return Response(self.get_serializer(instance).data)
+
+    def check_expansion_budget(self, count: int) -> None:
+        """Refuse, before anything is serialized, a request that would embed more than MINUSMA_API_EXPANSION_BUDGET
+        records: the rows it answers (a page, or every matching row for a streamed export) × the expansions."""
+        if not self.expand:
+            return
+        budget, expansions = settings.MINUSMA_API_EXPANSION_BUDGET, len(self.expand)
+        streamed = self.streamed_format is not None
+        rows = count if streamed else min(count, strict_page_size(self.request, StrictPagePagination.page_size))
+        if rows * expansions <= budget:
+            return
+        fitting = budget // expansions
+        if not fitting:
+            advice = "Expand fewer relations."
+        elif streamed:
+            advice = f"Narrow the filters, expand fewer relations, or page through JSON with page_size={fitting}."
+        else:
+            advice = f"Ask for page_size={fitting} or fewer, or expand fewer relations."
+        raise ValidationError(
+            {
+                EXPAND_PARAM: [
+                    f"{rows} record{'s' * (rows != 1)} × {expansions} expansion{'s' * (expansions != 1)} would "
+                    f"embed {rows * expansions} records; one request may embed at most {budget}. {advice}"
+                ]
+            }
+        )
 
     @property
     def streamed_format(self) -> str | None:

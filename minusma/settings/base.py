@@ -143,6 +143,9 @@ REST_FRAMEWORK = {
     },
 }
 
+# One API request may embed at most this many records with `expand` (records answered × relations expanded).
+MINUSMA_API_EXPANSION_BUDGET = int(os.environ.get("MINUSMA_API_EXPANSION_BUDGET", "1000"))
+
 # Any site may read the API from a browser (GET, HEAD and their preflights); writes get no CORS headers, and no
 # cookies are honoured cross-origin. ETag and Last-Modified are exposed for conditional requests.
 CORS_URLS_REGEX = r"^/api/"
