@@ -802,7 +802,9 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     @cached_property
     def expand(self) -> list[str]:
-        return comma_separated(self.request, EXPAND_PARAM, self.get_serializer_class().expandable)
+        """The relations to embed: those asked for that `fields` keeps (an expansion left out is work wasted)."""
+        expand = comma_separated(self.request, EXPAND_PARAM, self.get_serializer_class().expandable)
+        return [name for name in expand if not self.selected_fields or name in self.selected_fields]
 
     @cached_property
     def selected_fields(self) -> list[str]:

@@ -74,10 +74,12 @@ def test_repeated_expand_and_fields_are_deduplicated(api, expansions, django_ass
     """A relation named twice is embedded once per record, costing no more than naming it once."""
     make_incidents(3)
     with django_assert_num_queries(9):
-        response = api.get("/api/v1/incidents/", {"expand": "actors,place,actors,place", "fields": "id,place,id,place"})
+        response = api.get(
+            "/api/v1/incidents/", {"expand": "actors,place,actors,place", "fields": "id,place,actors,id,place"}
+        )
     assert response.status_code == 200
     assert sorted(expansions) == ["actors"] * 3 + ["place"] * 3
-    assert list(response.json()["results"][0]) == ["id", "place"]
+    assert list(response.json()["results"][0]) == ["id", "place", "actors"]
 
 
 def test_repeated_parameter_occurrences_are_deduplicated_too(api, expansions):
@@ -85,6 +87,15 @@ def test_repeated_parameter_occurrences_are_deduplicated_too(api, expansions):
     make_incidents(2)
     assert api.get("/api/v1/incidents/?expand=place&expand=place,place").status_code == 200
     assert expansions == ["place", "place"]
+
+
+def test_an_expansion_that_fields_leaves_out_is_not_done(api, expansions, django_assert_num_queries):
+    """`fields=id&expand=actors` embeds nothing and loads nothing for the actors: the answer would drop them."""
+    make_incidents(3)
+    with django_assert_num_queries(8):  # one fewer than with the actors expanded
+        response = api.get("/api/v1/incidents/", {"fields": "id,place", "expand": "actors,place"})
+    assert response.status_code == 200
+    assert expansions == ["place"] * 3
 
 
 def test_an_overlong_fields_parameter_is_refused(api):
