@@ -148,6 +148,15 @@ class RefField(serializers.RelatedField):
         ref["url"] = detail_url(obj, self.context.get("request"))
         return ref
 
+    def get_choices(self, cutoff=None) -> dict:
+        """Choices by id (DRF keys them by to_representation(), here a dict, which cannot be a key)."""
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
+
     def to_internal_value(self, data):
         queryset = self.get_queryset()
         model = queryset.model._meta.verbose_name
@@ -425,6 +434,8 @@ class RecordPagination(pagination.BasePagination):
     cursor links instead, which stay correct while records are added."""
 
     query_parameters = (PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM)
+    # The pagination in use, once a list has been paginated; a detail has none (the browsable API still asks).
+    delegate: pagination.BasePagination | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
         mode = request.query_params.get(PAGINATION_PARAM, "cursor" if CURSOR_PARAM in request.query_params else "page")
@@ -445,7 +456,7 @@ class RecordPagination(pagination.BasePagination):
         return getattr(self.delegate, "display_page_controls", False)
 
     def to_html(self):
-        return self.delegate.to_html()
+        return self.delegate.to_html() if self.delegate is not None else ""
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         link = {"type": "string", "nullable": True, "format": "uri"}
