@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from minusma.fuzzydates import FuzzyDate, TimeStamped
 
+from .provenance import SourcedClaim
 from .querysets import ArticleQuerySet, QuoteQuerySet
 from .verbatim import locate
 
@@ -168,6 +169,43 @@ class Article(FuzzyDate, TimeStamped):
     def clean(self) -> None:
         super().clean()
         self.word_count = self.count_words()
+        if self.pk is not None and (broken := self.citations_broken_by(self.body)):
+            raise ValidationError({"body": broken})
+
+    def citations_broken_by(self, body: str) -> list[str]:
+        """Why `body` would break the quotes and sourced claims that cite this article (the verbatim triggers
+        would refuse it), one message per citing row; empty when every cited passage stays at its offsets.
+
+        One query for the stored body and, when it changes, one per kind of citing record.
+        """
+        if Article.objects.filter(pk=self.pk, body=body).exists():
+            return []
+        broken = []
+        for relation in self._meta.related_objects:
+            model = relation.related_model
+            if issubclass(model, Quote):
+                columns = ("text", "text_start", "text_end")
+            elif issubclass(model, SourcedClaim):
+                columns = ("excerpt", "excerpt_start", "excerpt_end")
+            else:
+                continue
+            label = model._meta.verbose_name
+            rows = model._default_manager.filter(**{relation.field.name: self}).order_by(columns[1])
+            for text, start, end in rows.values_list(*columns):
+                if body[start:end] == text:
+                    continue
+                try:
+                    locate(body, text)
+                except ValidationError as error:
+                    broken.append(f"The new body drops text that a {label} cites: {' '.join(error.messages)}")
+                else:
+                    preview = text if len(text) <= 80 else text[:77] + "…"
+                    broken.append(
+                        f"The new body moves text that a {label} cites: “{preview}” is no longer at characters "
+                        f"{start}–{end}. Keep cited passages in place (edit after them), or remove the {label} "
+                        "and add it again after the edit."
+                    )
+        return broken
 
     def save(self, *args, **kwargs) -> None:
         self.word_count = self.count_words()

@@ -2,7 +2,9 @@
 
 An incident is dated by a range (“January 2015” is 2015-01-01 to 2015-01-31). It is counted in a month or year
 only when its whole range lies inside it; one whose range is wider (“2015”, in a chart by month) is counted
-apart as “dated less precisely”, and one with no date as “undated”, so no incident is silently placed or lost.
+apart as “dated less precisely”, one with no date as “undated”, and one dated outside settings.MINUSMA_DATE_RANGE
+(which validation refuses, but an old or raw write may have stored) as “dated outside”, so no incident is silently
+placed or lost and no stray year stretches the axis over millennia.
 """
 
 import calendar
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import NoReverseMatch, reverse
@@ -123,10 +126,22 @@ class IncidentTimeline:
     killed: Chart
     undated: list[TypeCount]
     imprecise: list[TypeCount]
+    out_of_range: list[TypeCount] = field(default_factory=list)
+    date_range: tuple[datetime.date, datetime.date] | None = None
 
     @property
     def undated_total(self) -> int:
         return sum(row.count for row in self.undated)
+
+    @property
+    def out_of_range_total(self) -> int:
+        return sum(row.count for row in self.out_of_range)
+
+    @property
+    def date_range_label(self) -> str:
+        """The plausible years, e.g. 1990–2100."""
+        first, last = self.date_range or settings.MINUSMA_DATE_RANGE
+        return f"{first.year}–{last.year}"
 
     @property
     def imprecise_total(self) -> int:
@@ -167,10 +182,15 @@ def incident_timeline(
     killed: dict[datetime.date, int] = defaultdict(int)
     undated: dict[str, int] = defaultdict(int)
     imprecise: dict[str, int] = defaultdict(int)
+    out_of_range: dict[str, int] = defaultdict(int)
+    first_day, last_day = settings.MINUSMA_DATE_RANGE
+    first_period = period_bounds(first_day, by)[0]
     for row in rows:
         start, end, kind = as_date(row["start"]), as_date(row["end"]), row["incident_type"]
         if start is None:
             undated[kind] += row["count"]
+        elif start < first_period or (end or start) > last_day:
+            out_of_range[kind] += row["count"]
         elif end is None or start != end:
             imprecise[kind] += row["count"]
         else:
@@ -240,6 +260,8 @@ def incident_timeline(
         killed=Chart(title=f"People killed per {by}", unit="killed", bars=killed_bars).layout(slot),
         undated=type_counts(undated),
         imprecise=type_counts(imprecise),
+        out_of_range=type_counts(out_of_range),
+        date_range=(first_day, last_day),
     )
 
 

@@ -23,6 +23,7 @@ from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from events.models import Figure, Incident, Place
 from minusma.api_tools import (
     ERROR_RESPONSE,
+    LIST_MAX_VALUES,
     PAGE_PARAM,
     PAGE_SIZE_PARAM,
     StrictPagePagination,
@@ -32,6 +33,7 @@ from minusma.api_tools import (
     parse_moment,
     reject_unknown_parameters,
 )
+from minusma.filtering import whole_number
 
 app_name = "api"
 
@@ -84,7 +86,7 @@ class SearchViewSet(viewsets.ViewSet):
             OpenApiParameter("q", str, required=True, description=f"At least {SEARCH_MIN_LENGTH} characters."),
             OpenApiParameter(
                 "type",
-                {"type": "array", "items": {"type": "string", "enum": list(SEARCHABLE)}},
+                {"type": "array", "items": {"type": "string", "enum": list(SEARCHABLE)}, "maxItems": LIST_MAX_VALUES},
                 description="Comma-separated kinds of record to search; all when left out.",
                 style="form",
                 explode=False,
@@ -107,12 +109,13 @@ class SearchViewSet(viewsets.ViewSet):
             raise ValidationError({"q": [f"Give at least {SEARCH_MIN_LENGTH} characters to search for."]})
         kinds = comma_separated(request, "type", SEARCHABLE) or list(SEARCHABLE)
         raw_limit = request.query_params.get("limit", str(SEARCH_DEFAULT_LIMIT))
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= SEARCH_MAX_LIMIT:
+        limit = whole_number(raw_limit)
+        if limit is None or not 1 <= limit <= SEARCH_MAX_LIMIT:
             raise ValidationError({"limit": [f"“{raw_limit}” is not a limit: use 1 to {SEARCH_MAX_LIMIT}."]})
         results = []
         for kind in kinds:
             searchable = SEARCHABLE[kind]
-            for record in searchable.model.objects.search(text)[: int(raw_limit)]:
+            for record in searchable.model.objects.search(text)[:limit]:
                 results.append(
                     {
                         "type": kind,
@@ -164,7 +167,7 @@ class DeletedViewSet(viewsets.ViewSet):
             ),
             OpenApiParameter(
                 "type",
-                {"type": "array", "items": {"type": "string", "enum": list(DELETABLE)}},
+                {"type": "array", "items": {"type": "string", "enum": list(DELETABLE)}, "maxItems": LIST_MAX_VALUES},
                 description="Comma-separated kinds of record; all when left out.",
                 style="form",
                 explode=False,

@@ -13,9 +13,10 @@ from typing import Any
 
 from corsheaders.middleware import CorsMiddleware
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -36,6 +37,7 @@ from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 
 from minusma import renderers
+from minusma.filtering import whole_number
 
 FIELDS_PARAM, EXPAND_PARAM, SEARCH_PARAM, ORDERING_PARAM = "fields", "expand", "search", "ordering"
 PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size", "pagination", "cursor"
@@ -43,6 +45,9 @@ MODIFIED_AFTER_PARAM, FORMAT_PARAM = "modified_after", api_settings.URL_FORMAT_O
 LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
 WRITE_ACTIONS = ("update", "partial_update", "destroy")  # on one record, so If-Match and If-Unmodified-Since apply
+# A comma-separated parameter (fields, expand, type), all its occurrences together: more than every name a list
+# offers, fewer than an abuse needs.
+LIST_MAX_VALUES, LIST_MAX_LENGTH = 50, 1000
 EXPORT_CHUNK_SIZE = 500  # rows fetched, with their prefetched relations, per round trip of a streamed export
 REF_KEYS = ("id", "slug", "name", "url")
 
@@ -58,11 +63,9 @@ def detail_url(obj, request) -> str:
 
 
 def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
-    """A misspelt filter must not quietly return everything: name it and say what is allowed."""
-    # PostgreSQL text cannot hold NUL, so a value with one could only fail deeper down, as a 500.
-    for name, values in request.query_params.lists():
-        if any("\x00" in value for value in values):
-            raise ValidationError({name: ["Null characters are not allowed."]})
+    """A misspelt filter must not quietly return everything: name it and say what is allowed.
+
+    (A NUL or other control character never gets this far: RequestBoundsMiddleware refuses it for every view.)"""
     allowed = sorted(set(allowed))
     unknown = sorted(set(request.query_params) - set(allowed))
     if unknown:
@@ -76,9 +79,15 @@ def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
 
 
 def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
-    """The values of a comma-separated parameter, each checked against `allowed`."""
-    values = [value.strip() for raw in request.query_params.getlist(name) for value in raw.split(",")]
+    """The values of a comma-separated (or repeated) parameter, each checked against `allowed`, in order and each
+    once: `expand=actors,actors` must not embed the actors twice."""
+    raw_values = request.query_params.getlist(name)
+    if sum(len(raw) for raw in raw_values) > LIST_MAX_LENGTH:
+        raise ValidationError({name: [f"Give at most {LIST_MAX_LENGTH} characters of {name}."]})
+    values = [value.strip() for raw in raw_values for value in raw.split(",")]
     values = [value for value in values if value]
+    if len(values) > LIST_MAX_VALUES:
+        raise ValidationError({name: [f"Give at most {LIST_MAX_VALUES} values of {name}; each counts once anyway."]})
     allowed = list(allowed)
     unknown = [value for value in values if value not in allowed]
     if unknown:
@@ -90,7 +99,7 @@ def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
                 ]
             }
         )
-    return values
+    return list(dict.fromkeys(values))
 
 
 def parse_moment(raw: str, name: str) -> datetime.datetime:
@@ -140,6 +149,15 @@ class RefField(serializers.RelatedField):
         ref["url"] = detail_url(obj, self.context.get("request"))
         return ref
 
+    def get_choices(self, cutoff=None) -> dict:
+        """Choices by id (DRF keys them by to_representation(), here a dict, which cannot be a key)."""
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
+
     def to_internal_value(self, data):
         queryset = self.get_queryset()
         model = queryset.model._meta.verbose_name
@@ -148,7 +166,8 @@ class RefField(serializers.RelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", model=model)
         value = str(data).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        number = whole_number(value)
+        lookup = {"pk": number} if number is not None else {"slug": value}
         if "slug" in lookup and not has_slug(queryset.model):
             self.fail("incorrect_type", model=model)
         try:
@@ -303,11 +322,25 @@ class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
         return self._save_cleaned()
 
     def _save_cleaned(self):
-        """Save exactly the instance full_clean() checked, with the offsets and derived fields it filled in."""
+        """Save exactly the instance full_clean() checked, with the offsets and derived fields it filled in.
+
+        Should the database still refuse it (a verbatim trigger or a constraint seeing a row written meanwhile), the
+        answer is a 400 in the model's words where validation now sees the problem, else in the database's.
+        """
         instance = self._cleaned_instance
-        instance.save()
-        for name, values in self._many_to_many.items():
-            getattr(instance, name).set(values)
+        try:
+            with transaction.atomic():
+                instance.save()
+                for name, values in self._many_to_many.items():
+                    getattr(instance, name).set(values)
+        except IntegrityError as error:
+            try:
+                instance.full_clean()
+            except DjangoValidationError as validation:
+                raise ValidationError(self._field_errors(validation)) from None
+            raise ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [f"The database refused the change: {error}"]}
+            ) from None
         return instance
 
 
@@ -353,9 +386,10 @@ class StrictPagePagination(pagination.PageNumberPagination):
         number = request.query_params.get(self.page_query_param) or "1"
         if number in self.last_page_strings:
             return paginator.num_pages
-        if not number.isdigit() or int(number) < 1:
+        page = whole_number(number)
+        if not page:  # None, or page 0
             raise ValidationError({self.page_query_param: [f"“{number}” is not a page number (1, 2, … or last)."]})
-        return number
+        return page
 
 
 class WalkPagination(pagination.CursorPagination):
@@ -375,19 +409,25 @@ class WalkPagination(pagination.CursorPagination):
         return self.ordering
 
     def decode_cursor(self, request):
+        invalid = ValidationError({CURSOR_PARAM: ["Invalid cursor: use the next or previous link as given."]})
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except Exception:  # noqa: BLE001 - DRF signals a bad cursor with NotFound; it is bad input here
-            raise ValidationError({CURSOR_PARAM: ["Invalid cursor: use the next or previous link as given."]}) from None
+            raise invalid from None
+        # The position is the id the walk stopped at; DRF would hand anything else to the query, to fail there.
+        if cursor is not None and cursor.position is not None and whole_number(cursor.position) is None:
+            raise invalid
+        return cursor
 
 
 def strict_page_size(request, default: int) -> int:
     raw = request.query_params.get(PAGE_SIZE_PARAM)
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    size = whole_number(raw)
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationError({PAGE_SIZE_PARAM: [f"“{raw}” is not a page size: use 1 to {MAX_PAGE_SIZE}."]})
-    return int(raw)
+    return size
 
 
 class RecordPagination(pagination.BasePagination):
@@ -395,6 +435,8 @@ class RecordPagination(pagination.BasePagination):
     cursor links instead, which stay correct while records are added."""
 
     query_parameters = (PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM)
+    # The pagination in use, once a list has been paginated; a detail has none (the browsable API still asks).
+    delegate: pagination.BasePagination | None = None
 
     def paginate_queryset(self, queryset, request, view=None):
         mode = request.query_params.get(PAGINATION_PARAM, "cursor" if CURSOR_PARAM in request.query_params else "page")
@@ -415,7 +457,7 @@ class RecordPagination(pagination.BasePagination):
         return getattr(self.delegate, "display_page_controls", False)
 
     def to_html(self):
-        return self.delegate.to_html()
+        return self.delegate.to_html() if self.delegate is not None else ""
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         link = {"type": "string", "nullable": True, "format": "uri"}
@@ -635,7 +677,7 @@ class RecordSchema(AutoSchema):
         parameters.append(
             OpenApiParameter(
                 FIELDS_PARAM,
-                {"type": "array", "items": {"type": "string", "enum": field_names}},
+                {"type": "array", "items": {"type": "string", "enum": field_names}, "maxItems": LIST_MAX_VALUES},
                 description="Comma-separated fields to return; all when left out.",
                 style="form",
                 explode=False,
@@ -655,8 +697,15 @@ class RecordSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     EXPAND_PARAM,
-                    {"type": "array", "items": {"type": "string", "enum": sorted(serializer_class.expandable)}},
-                    description="Comma-separated relations to embed as whole records instead of references.",
+                    {
+                        "type": "array",
+                        "items": {"type": "string", "enum": sorted(serializer_class.expandable)},
+                        "maxItems": LIST_MAX_VALUES,
+                    },
+                    description="Comma-separated relations to embed as whole records instead of references, each "
+                    "once however often named. The records answered × the relations expanded (page_size × "
+                    "expansions; every matching record for csv, jsonl and geojson) may be at most "
+                    f"{settings.MINUSMA_API_EXPANSION_BUDGET}: ask for a smaller page_size or fewer expansions.",
                     style="form",
                     explode=False,
                 )
@@ -765,7 +814,9 @@ class RecordViewSet(viewsets.ModelViewSet):
 
     @cached_property
     def expand(self) -> list[str]:
-        return comma_separated(self.request, EXPAND_PARAM, self.get_serializer_class().expandable)
+        """The relations to embed: those asked for that `fields` keeps (an expansion left out is work wasted)."""
+        expand = comma_separated(self.request, EXPAND_PARAM, self.get_serializer_class().expandable)
+        return [name for name in expand if not self.selected_fields or name in self.selected_fields]
 
     @cached_property
     def selected_fields(self) -> list[str]:
@@ -791,6 +842,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         summary = queryset.order_by().aggregate(latest=Max("modified"), count=Count("pk"))
+        self.check_expansion_budget(summary["count"])
         if not_modified := self.not_modified(summary["latest"], summary["count"]):
             return not_modified
         if self.streamed_format is not None:
@@ -809,6 +861,32 @@ class RecordViewSet(viewsets.ModelViewSet):
         if self.streamed_format is not None:
             return self.stream([instance])
         return Response(self.get_serializer(instance).data)
+
+    def check_expansion_budget(self, count: int) -> None:
+        """Refuse, before anything is serialized, a request that would embed more than MINUSMA_API_EXPANSION_BUDGET
+        records: the rows it answers (a page, or every matching row for a streamed export) × the expansions."""
+        if not self.expand:
+            return
+        budget, expansions = settings.MINUSMA_API_EXPANSION_BUDGET, len(self.expand)
+        streamed = self.streamed_format is not None
+        rows = count if streamed else min(count, strict_page_size(self.request, StrictPagePagination.page_size))
+        if rows * expansions <= budget:
+            return
+        fitting = budget // expansions
+        if not fitting:
+            advice = "Expand fewer relations."
+        elif streamed:
+            advice = f"Narrow the filters, expand fewer relations, or page through JSON with page_size={fitting}."
+        else:
+            advice = f"Ask for page_size={fitting} or fewer, or expand fewer relations."
+        raise ValidationError(
+            {
+                EXPAND_PARAM: [
+                    f"{rows} record{'s' * (rows != 1)} × {expansions} expansion{'s' * (expansions != 1)} would "
+                    f"embed {rows * expansions} records; one request may embed at most {budget}. {advice}"
+                ]
+            }
+        )
 
     @property
     def streamed_format(self) -> str | None:
@@ -901,11 +979,12 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_object(self):
         """By numeric id, or else by slug (where the model has one)."""
         value = str(self.kwargs[self.lookup_url_kwarg])
-        if "\x00" in value:
-            raise Http404("No record has a null character in its slug.")
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        number = whole_number(value)
+        lookup = {"pk": number} if number is not None else {"slug": value}
         queryset = self.filter_queryset(self.get_queryset())
         try:
+            if "slug" in lookup and not has_slug(queryset.model):
+                raise queryset.model.DoesNotExist
             obj = queryset.get(**lookup)
         except queryset.model.DoesNotExist:
             raise Http404(f"No {queryset.model._meta.verbose_name} with the id or slug “{value}”.") from None

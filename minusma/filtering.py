@@ -3,12 +3,45 @@
 A filter value that cannot be understood is an error that says what is allowed, never a filter quietly dropped.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django_countries import countries
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+
+# The largest integer a database id (a 64-bit signed column) can hold; no row has a larger one.
+MAX_ID = 2**63 - 1
+ASCII_WHOLE_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def whole_number(raw) -> int | None:
+    """The value of `raw` when it is ASCII digits (spaces around aside) no larger than MAX_ID, else None.
+
+    The one parse for every id, page, page size and count in a URL or query string: str.isdigit() and int() also
+    take “²”, “٣” or “1_000”, which no client means (and int("²") then fails as a 500).
+    """
+    text = str(raw).strip()
+    if not ASCII_WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+class StrictIntegerField(forms.IntegerField):
+    """An IntegerField that takes ASCII digits only (see whole_number()), with an optional minus sign so that
+    min_value, not the parse, says why -1 is refused."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        number = whole_number(text.removeprefix("-"))
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return -number if text.startswith("-") else number
 
 
 class IdOrSlugChoiceField(forms.ModelChoiceField):
@@ -18,7 +51,8 @@ class IdOrSlugChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         value = str(value).strip()
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+        number = whole_number(value)
+        lookup = {"pk": number} if number is not None else {"slug": value}
         try:
             return self.queryset.get(**lookup)
         except self.queryset.model.DoesNotExist:
@@ -96,7 +130,7 @@ class CountryFilter(filters.CharFilter):
 
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = StrictIntegerField
 
 
 class DateRangeForm(forms.Form):

@@ -7,6 +7,8 @@ The precision maps onto ACLED's time_precision and UCDP's date_prec so records c
 import datetime
 from typing import Self
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -42,14 +44,30 @@ UCDP_DATE_PREC = {
 }
 
 
+def plausible_date(value: datetime.date | None) -> None:
+    """Refuse a date outside settings.MINUSMA_DATE_RANGE (by default 1990-01-01 to 2100-12-31): in this domain
+    9999-12-31 or 0001-01-01 is a typo, and would stretch every chart over millennia."""
+    first, last = settings.MINUSMA_DATE_RANGE
+    if value is not None and not first <= value <= last:
+        raise ValidationError(
+            "%(value)s is outside the dates this database holds (%(first)s to %(last)s): check the year.",
+            code="implausible_date",
+            params={"value": value.isoformat(), "first": first.isoformat(), "last": last.isoformat()},
+        )
+
+
 class FuzzyDate(models.Model):
     """Abstract: a date or period as a source states it."""
 
     date_as_written = models.CharField(
         max_length=200, blank=True, help_text="The date in the source's own words, e.g. “Tuesday”, “early January”."
     )
-    date_from = models.DateField(null=True, blank=True, db_index=True, help_text="Earliest day the date can mean.")
-    date_to = models.DateField(null=True, blank=True, db_index=True, help_text="Latest day the date can mean.")
+    date_from = models.DateField(
+        null=True, blank=True, db_index=True, validators=[plausible_date], help_text="Earliest day the date can mean."
+    )
+    date_to = models.DateField(
+        null=True, blank=True, db_index=True, validators=[plausible_date], help_text="Latest day the date can mean."
+    )
     date_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN, db_index=True
     )

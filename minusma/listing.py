@@ -22,7 +22,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from minusma import exports
-from minusma.filtering import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField
+from minusma.filtering import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -240,10 +240,11 @@ class RecordListView(View):
         raw = self.request.GET.get(name, "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+        number = whole_number(raw)
+        if number is None or number < 1 or (maximum and number > maximum):
             bound = f" from 1 to {maximum}" if maximum else " from 1"
             raise BadListRequest([f"“{name}” must be a whole number{bound}; “{raw}” is not."])
-        return int(raw)
+        return number
 
     def error_response(self, request, filterset, export_format: str, error: BadListRequest) -> HttpResponse:
         if export_format in JSON_FORMATS:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -100,3 +101,20 @@ STREAMED_MEDIA_TYPES = {
     JSONL: JSONLinesRenderer.media_type,
     GEOJSON: GeoJSONRenderer.media_type,
 }
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """The browsable API, for a person who opens a record's `url` in a browser, with the raw JSON form for writes
+    but not the field-by-field HTML form.
+
+    That form would list every record of each related kind in a <select> (a query and up to 1000 options per
+    reference) and could not show the current reference as selected (a reference reads as {id, slug, name, url},
+    an option's value is an id), so saving it unchanged could quietly change or clear references. The raw form
+    holds the record as the API gives it, which the API takes back as it is (a reference may be written as
+    {"id": …}).
+    """
+
+    def get_rendered_html_form(self, data, view, method, request):
+        if method in ("DELETE", "OPTIONS"):  # not forms: whether to offer the buttons
+            return super().get_rendered_html_form(data, view, method, request)
+        return None

@@ -274,3 +274,65 @@ def test_anonymous_clients_are_throttled(api, monkeypatch):
 
     monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "2/minute")
     assert [api.get("/api/v1/articles/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.fixture
+def article_editor_api():
+    """A client authenticated by token as a user who may change articles."""
+    user = User.objects.create_user("article-editor")
+    user.user_permissions.add(Permission.objects.get(codename="change_article"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_body_edit_that_drops_a_quote_is_a_400_with_the_reason(article_editor_api):
+    """PATCHing a body that no longer holds a quote's text is a 400 on `body` quoting it, as the admin says it,
+    not the verbatim trigger's IntegrityError as a 500; the body is unchanged."""
+    quote = QuoteFactory()
+    response = article_editor_api.patch(
+        f"/api/v1/articles/{quote.article_id}/", {"body": "A different text altogether."}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    message = response.json()["body"][0]
+    assert "quote" in message
+    assert "“Mali is in the forefront,” does not occur in the article body." in message
+    quote.article.refresh_from_db()
+    assert quote.article.body == BODY
+
+
+def test_a_body_edit_that_moves_a_cited_excerpt_is_a_400_with_the_reason(article_editor_api):
+    """Text inserted before an incident's source excerpt moves it off its offsets: a 400 that says so."""
+    source = IncidentSourceFactory()
+    response = article_editor_api.patch(
+        f"/api/v1/articles/{source.source_id}/", {"body": "Breaking. " + BODY}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    message = response.json()["body"][0]
+    assert "incident source" in message
+    assert f"“{source.excerpt}”" in message
+
+
+def test_a_body_edit_that_keeps_every_citation_in_place_is_saved(article_editor_api):
+    """Appending to a body leaves quotes and excerpts where they are, so the edit goes through."""
+    quote = QuoteFactory()
+    IncidentSourceFactory(source=quote.article)
+    response = article_editor_api.patch(
+        f"/api/v1/articles/{quote.article_id}/", {"body": BODY + " A postscript."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["body"].endswith("A postscript.")
+
+
+def test_a_refusal_by_the_database_itself_is_a_400(article_editor_api, monkeypatch):
+    """Should validation miss what a trigger refuses (a quote added meanwhile), the write is a 400 with the
+    database's reason, and nothing is saved."""
+    quote = QuoteFactory()
+    monkeypatch.setattr("articles.models.Article.citations_broken_by", lambda article, body: [])
+    response = article_editor_api.patch(
+        f"/api/v1/articles/{quote.article_id}/", {"body": "A different text altogether."}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "breaks rows of articles_quote" in response.json()["non_field_errors"][0]
+    quote.article.refresh_from_db()
+    assert quote.article.body == BODY

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from actors.tests.factories import ActorFactory
+from actors.tests.factories import ActorFactory, ContingentSourceFactory
 from articles.models import Article, Outlet, Quote
 from articles.tests.factories import ArticleFactory, OutletFactory, QuoteFactory
 
@@ -49,6 +49,22 @@ def test_database_refuses_a_body_edit_that_breaks_a_quote():
     with pytest.raises(IntegrityError), transaction.atomic():
         Article.objects.filter(pk=quote.article_id).update(body="A different text altogether.")
     assert Article.objects.get(pk=quote.article_id).body.startswith("The mission is moving north.")
+
+
+def test_validation_refuses_a_body_edit_that_breaks_its_citations_with_the_reasons():
+    """full_clean (so the admin, imports and the API) says which quotes and excerpts a new body would break, before
+    the trigger has to refuse it."""
+    quote = QuoteFactory()
+    ContingentSourceFactory(source=quote.article, excerpt="killing a Chadian peacekeeper")
+    article = Article.objects.get(pk=quote.article_id)
+    article.body = "Breaking. " + article.body.replace("Mali is in the forefront,", "Mali leads,")
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    messages = error.value.message_dict["body"]
+    assert "The new body drops text that a quote cites: “Mali is in the forefront,” does not occur" in messages[0]
+    assert "The new body moves text that a contingent source cites: “killing a Chadian peacekeeper”" in messages[1]
+    article.body = article.body.removeprefix("Breaking. ").replace("Mali leads,", "Mali is in the forefront,")
+    article.full_clean()
 
 
 def test_body_edit_that_keeps_quotes_in_place_is_allowed():

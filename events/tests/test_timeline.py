@@ -197,3 +197,32 @@ def test_timeline_and_map_advertise_their_json_twins(client):
     assert 'rel="alternate" type="application/json" href="/api/v1/incidents/?incident_type=ied"' in timeline_page
     map_page = client.get("/map/", {"incident_type": "ied"}).content.decode()
     assert 'type="application/geo+json" href="/map/incidents.geojson?incident_type=ied"' in map_page
+
+
+def stored_without_validation(day: datetime.date) -> Incident:
+    """An incident whose date was written behind validation's back (raw SQL, an old import)."""
+    incident = on_day(datetime.date(2015, 1, 1))
+    Incident.objects.filter(pk=incident.pk).update(date_from=day, date_to=day)
+    return incident
+
+
+@pytest.mark.parametrize("day", [datetime.date(9999, 12, 31), datetime.date(1, 1, 1)])
+@pytest.mark.parametrize(("url", "by"), [("/", "year"), (TIMELINE_URL, "month"), (TIMELINE_URL, "year")])
+def test_charts_leave_out_dates_outside_the_plausible_range_and_say_so(client, early_2015, day, url, by):
+    """A stored date outside MINUSMA_DATE_RANGE (9999-12-31 was a 500 for everyone, 0001-01-01 a page ten times
+    larger) is counted apart and said to be; the bars span only the plausible dates, so the page stays small."""
+    stored_without_validation(day)
+    response = client.get(url, {"by": by} if url == TIMELINE_URL else {})
+    assert response.status_code == 200
+    timeline = response.context["timeline"]
+    assert len(timeline.incidents.bars) == (3 if by == "month" else 1)
+    assert timeline.out_of_range_total == 1
+    assert "1 dated outside 1990–2100" in response.content.decode()
+    assert len(response.content) < 100_000
+
+
+def test_the_timeline_lists_out_of_range_incidents_by_type(client):
+    """The timeline names the kinds of incident left out for an implausible date, so a curator can find them."""
+    stored_without_validation(datetime.date(9999, 12, 31))
+    content = client.get(TIMELINE_URL).content.decode()
+    assert "Dated outside 1990–2100 (1)" in content

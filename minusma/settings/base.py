@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines
 comes from the environment, with defaults that are safe rather than convenient."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -24,6 +25,18 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_date_range(name: str, default: str) -> tuple[datetime.date, datetime.date]:
+    """FIRST..LAST, two ISO 8601 dates, the first not after the last."""
+    value = os.environ.get(name) or default
+    try:
+        first, last = (datetime.date.fromisoformat(part.strip()) for part in value.split(".."))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not FIRST..LAST, e.g. 1990-01-01..2100-12-31.") from None
+    if first > last:
+        raise ImproperlyConfigured(f"{name}={value!r} ends before it starts.")
+    return first, last
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -57,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minusma.api_tools.ReadOnlyCorsMiddleware",
+    "minusma.middleware.RequestBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +79,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# A request whose query string is longer, or has more parameters, is refused with a 400 before any view runs:
+# enough for every filter and field a list offers, not for thousands of repeats.
+MINUSMA_MAX_QUERY_STRING_LENGTH = int(os.environ.get("MINUSMA_MAX_QUERY_STRING_LENGTH", "2048"))
+MINUSMA_MAX_QUERY_PARAMETERS = int(os.environ.get("MINUSMA_MAX_QUERY_PARAMETERS", "64"))
 
 ROOT_URLCONF = "minusma.urls"
 WSGI_APPLICATION = "minusma.wsgi.application"
@@ -144,6 +163,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "minusma.renderers.BrowsableAPIRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -156,6 +176,13 @@ REST_FRAMEWORK = {
         "user": os.environ.get("DJANGO_API_THROTTLE_USER", "1200/minute"),
     },
 }
+
+# The dates a record may carry (FuzzyDate's date_from and date_to): a year outside it is a typo in this domain, and
+# validation (admin, imports, API) refuses it; charts leave out, and count apart, any such date already stored.
+MINUSMA_DATE_RANGE = env_date_range("MINUSMA_DATE_RANGE", "1990-01-01..2100-12-31")
+
+# One API request may embed at most this many records with `expand` (records answered × relations expanded).
+MINUSMA_API_EXPANSION_BUDGET = int(os.environ.get("MINUSMA_API_EXPANSION_BUDGET", "1000"))
 
 # Any site may read the API from a browser (GET, HEAD and their preflights); writes get no CORS headers, and no
 # cookies are honoured cross-origin. ETag and Last-Modified are exposed for conditional requests.

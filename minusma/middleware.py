@@ -1,0 +1,52 @@
+"""Refuses, before any view runs, a request whose address no view should have to handle: a control character in
+the path or a query parameter (PostgreSQL text cannot hold NUL, so a filter or search with one failed deep down as a
+500), or a query string too long or with too many parameters to be a real list, filter or search.
+
+The API answers in JSON, like its other 400s; the website with a page that says what was wrong.
+"""
+
+import re
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+API_PREFIX = "/api/"
+# NUL and the other C0 control characters, and DEL; tab, line feed and carriage return stay allowed (pasted text).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RequestBoundsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = out_of_bounds(request)
+        if problem is None:
+            return self.get_response(request)
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse({"detail": problem}, status=400)
+        return render(request, "400.html", {"message": problem}, status=400)
+
+
+def out_of_bounds(request: HttpRequest) -> str | None:
+    """What is wrong with the request's address, or None."""
+    query_string = request.META.get("QUERY_STRING", "")
+    longest = settings.MINUSMA_MAX_QUERY_STRING_LENGTH
+    if len(query_string) > longest:
+        return (
+            f"The query string is {len(query_string)} characters long; at most {longest} are allowed. "
+            "Ask for fewer fields or filters at a time."
+        )
+    if CONTROL_CHARACTERS.search(request.path):
+        return "The address contains a control character (such as NUL), which no record's address holds."
+    # Counted before Django's own DATA_UPLOAD_MAX_NUMBER_FIELDS (1000, which also bounds form posts) would apply.
+    parameters = query_string.count("&") + 1 if query_string else 0
+    most = settings.MINUSMA_MAX_QUERY_PARAMETERS
+    if parameters > most:
+        return f"The query string has {parameters} parameters; at most {most} are allowed."
+    for name, values in request.GET.lists():
+        if any(CONTROL_CHARACTERS.search(text) for text in (name, *values)):
+            shown = CONTROL_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", name)
+            return f"The parameter “{shown}” contains a control character (such as NUL), which is not allowed."
+    return None
