@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 
 CHROMIUM = os.environ.get("MINUSMA_CHROMIUM", "/usr/bin/chromium")
+# The reason a `postgresql_only` test gives when it is skipped elsewhere; CI accepts no other skip.
+POSTGRESQL_ONLY = "PostgreSQL only"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -16,6 +18,15 @@ def _expected_database_vendor(django_db_setup, django_db_blocker):
     if expected:
         with django_db_blocker.unblock():
             assert connection.vendor == expected, f"tests ran on {connection.vendor}, expected {expected}"
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    """Tests of what only PostgreSQL has (row and advisory locks between real concurrent connections) say why they
+    are skipped on SQLite, in words CI recognises."""
+    marker = request.node.get_closest_marker("postgresql_only")
+    if marker is not None and connection.vendor != "postgresql":
+        pytest.skip(f"{POSTGRESQL_ONLY}: {marker.args[0]}")
 
 
 @pytest.fixture(scope="session")

@@ -107,10 +107,9 @@ def test_a_second_import_of_the_same_model_is_refused_while_the_first_runs():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql_only("SQLite has one write lock for the whole database: every import waits for any other")
 def test_an_import_of_another_model_is_not_held_up():
     """The lock is per model: importing figures is not refused while actors are being imported."""
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite has one write lock for the whole database: every import waits for any other")
     held, release = threading.Event(), threading.Event()
 
     def hold_the_actor_import_lock():

@@ -177,7 +177,7 @@ def test_every_save_gives_a_new_version(actor):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.postgresql_only("row locks between concurrent connections need PostgreSQL")
 def test_two_concurrent_writers_with_the_same_etag_one_wins(monkeypatch):
     """Two PATCHes sent at once with the same If-Match: one 200 and one 412, never two 200s (the check and the
     write hold the row lock together)."""
