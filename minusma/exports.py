@@ -8,6 +8,7 @@ StreamingHttpResponse sends a million rows without holding them in memory. Rows 
 import csv
 import datetime
 import json
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -36,13 +37,46 @@ def flat(value) -> str | int | float | bool | None:
     return value
 
 
-def csv_cell(value) -> str:
+def cell_text(value) -> str:
+    """A single cell as text, exactly: empty for a missing value, true/false for booleans."""
     value = flat(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's “CSV injection”).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value):
+    """A cell value that a spreadsheet shows as written rather than runs: text starting with = + - @ tab, CR or LF
+    gets a leading apostrophe, as OWASP recommends. The one writer-side defence for every CSV and XLSX the site
+    writes (web lists, API, admin action, import-export).
+
+    Numbers are left alone, and so is text that is exactly a number (the API gives decimals as text, e.g. a
+    longitude “-8.00289”): a spreadsheet reads it as that number and runs nothing, and escaping it would turn
+    every negative coordinate into text.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_value(cell):
+    """The value behind a cell that spreadsheet_safe() escaped: its apostrophe taken off again, so that a file
+    exported, edited in a spreadsheet and imported back keeps its values. Anything else is left as it is."""
+    if isinstance(cell, str) and cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
+        return cell[1:]
+    return cell
+
+
+def csv_cell(value) -> str:
+    """A single CSV cell: its text, made safe to open in a spreadsheet."""
+    return spreadsheet_safe(cell_text(value))
 
 
 class _Echo:

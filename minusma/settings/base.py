@@ -184,4 +184,8 @@ def secret_key_from_env() -> str | None:
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "delete"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# A control character that XLSX cannot hold becomes U+FFFD in the file instead of failing the export. Formulae are
+# escaped by the resources themselves (CuratedResource.export_resource), not by import-export's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT, which loses the “=” and turns every XLSX cell into text.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
