@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from minusma.fuzzydates import DatePrecision
+from minusma.text import single_line
 
 # Multi-valued columns (several authors, several sources) are joined with this in CSV and GeoJSON properties.
 LIST_SEPARATOR = " | "
@@ -124,12 +125,13 @@ def geojson_feature_collection(features: Iterable[tuple[int, tuple[float, float]
     yield "\n]}\n"
 
 
-# Citations. Articles carry a fuzzy publication date; the citation gives what is known and no more.
+# Citations. Articles carry a fuzzy publication date; the citation gives what is known and no more. Every value is
+# put on one line (single_line), whatever the database holds: in RIS a line break would start a forged record.
 
 
 def _name_parts(name: str) -> tuple[str, str]:
     """(family, given): the last word is taken as the family name, which holds for the corpus' bylines."""
-    given, _, family = name.strip().rpartition(" ")
+    given, _, family = single_line(name).strip().rpartition(" ")
     return family, given
 
 
@@ -156,7 +158,7 @@ _BIBTEX_SPECIAL = str.maketrans(
 
 
 def _bibtex(value: str) -> str:
-    return value.translate(_BIBTEX_SPECIAL)
+    return single_line(value).translate(_BIBTEX_SPECIAL)
 
 
 def bibtex_entries(articles: Iterable, absolute_url) -> Iterator[str]:
@@ -180,7 +182,7 @@ def bibtex_entries(articles: Iterable, absolute_url) -> Iterator[str]:
             note += f". Publication date estimated ({article.get_date_precision_display().lower()})"
         fields.append(("note", note))
         body = ",\n".join(f"  {name} = {{{_bibtex(value)}}}" for name, value in fields)
-        yield f"@article{{{article.slug},\n{body}\n}}\n\n"
+        yield f"@article{{{_bibtex(article.slug)},\n{body}\n}}\n\n"
 
 
 def ris_records(articles: Iterable, absolute_url) -> Iterator[str]:
@@ -200,19 +202,19 @@ def ris_records(articles: Iterable, absolute_url) -> Iterator[str]:
             note += f". Publication date estimated: {article.date_display}"
         lines.append(("N1", note))
         lines.append(("ER", ""))
-        yield "".join(f"{tag}  - {value}\r\n" for tag, value in lines) + "\r\n"
+        yield "".join(f"{tag}  - {single_line(value)}\r\n" for tag, value in lines) + "\r\n"
 
 
 def csl_items(articles: Iterable, absolute_url) -> Iterator[dict]:
     """CSL-JSON items (type article-newspaper); an estimated date is a range marked `circa`."""
     for article in articles:
         item = {
-            "id": article.slug,
+            "id": single_line(article.slug),
             "type": "article-newspaper",
-            "title": article.title,
-            "container-title": article.outlet.name,
+            "title": single_line(article.title),
+            "container-title": single_line(article.outlet.name),
             "author": [dict(zip(("family", "given"), _name_parts(a.name), strict=True)) for a in article.authors.all()],
-            "language": article.language,
+            "language": single_line(article.language),
             "note": f"Record: {absolute_url(article.get_absolute_url())}",
         }
         if article.date_from:
@@ -220,5 +222,5 @@ def csl_items(articles: Iterable, absolute_url) -> Iterator[dict]:
             if _is_estimated(article):
                 item["issued"]["circa"] = True
         if article.url:
-            item["URL"] = article.url
+            item["URL"] = single_line(article.url)
         yield item
