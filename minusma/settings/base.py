@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines
 comes from the environment, with defaults that are safe rather than convenient."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -24,6 +25,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -51,6 +62,7 @@ INSTALLED_APPS = [
     "articles",
     "actors",
     "events",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,7 +76,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin sign-in (django-axes): DJANGO_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address lock that
+# pair out for DJANGO_LOGIN_LOCKOUT_MINUTES (each further try restarts the wait); other users, and the same user
+# elsewhere, are not affected. A superuser lifts a lockout (Admin › Axes › Access attempts, or
+# `manage.py axes_reset_username NAME`); the Curator and Editor groups have no permission on axes' records.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "minusma.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "minusma.views.login_locked_out"
 
 ROOT_URLCONF = "minusma.urls"
 WSGI_APPLICATION = "minusma.wsgi.application"
@@ -126,6 +154,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # How many proxies of our own stand in front of the app: X-Forwarded-For is read only past them. 0 (the default)
+    # means the client's address is REMOTE_ADDR, whatever headers it sends (minusma/throttling.py).
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
