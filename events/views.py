@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -186,6 +187,7 @@ class FigureListView(RecordListView):
     ]
 
 
+@csp_update({"img-src": ["https://tile.openstreetmap.org"]})  # only if the reader picks the online tiles
 @require_safe
 def incident_map(request: HttpRequest) -> HttpResponse:
     """Incidents on a map of Mali, chosen by the incident filters, with contingent bases as a layer of their own."""

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minusma.api_tools.ReadOnlyCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +80,30 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): everything from this site, no inline script and no eval, so that injected
+# markup cannot run. Style attributes are the one compromise (Leaflet's markers, the timeline's bars, the admin's
+# apps set them); <style> elements and stylesheets from elsewhere stay refused. A view may widen its own policy
+# with csp_update (the map's online tiles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Accounts exist for curators only, and they work in the admin.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Admin sign-in (django-axes): DJANGO_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address lock that
 # pair out for DJANGO_LOGIN_LOCKOUT_MINUTES (each further try restarts the wait); other users, and the same user
