@@ -22,8 +22,8 @@ def api():
 
 @pytest.fixture
 def editor_api():
-    """A client authenticated by token as a user who may add and change quotes."""
-    user = User.objects.create_user("editor")
+    """A client authenticated by token as a curator (staff) who may add and change quotes."""
+    user = User.objects.create_user("editor", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["add_quote", "change_quote", "add_article"]))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")

@@ -177,7 +177,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # Reads are public; writes need a staff account with the model permission (minusma/api_permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["minusma.api_permissions.StaffModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # How many proxies of our own stand in front of the app: X-Forwarded-For is read only past them. 0 (the default)
@@ -207,7 +208,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Articles, quotes, actors, contingents, strength observations, incidents, places and figures about the "
         "UN mission in Mali, each with the article and verbatim excerpt it comes from. Reads are public; writes "
-        "need a token (`Authorization: Token …`) or a session, and the model permission."
+        "need a curator's (staff) account with the model permission, and its token (`Authorization: Token …`) or "
+        "a session."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
