@@ -12,9 +12,11 @@ from events import geo, timeline
 from events.models import Figure, Incident, Place
 
 from . import search
+from .throttling import PageThrottle, rate_limited
 
 
 @require_safe
+@rate_limited(PageThrottle)
 def home(request: HttpRequest) -> HttpResponse:
     """What the database holds, incidents over time and on a map, and the articles it is built from."""
     holdings = [
@@ -45,6 +47,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
+@rate_limited(PageThrottle)
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search everything; results grouped by kind, ranked, with the matched words marked."""
     text = request.GET.get("q", "").strip()

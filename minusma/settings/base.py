@@ -188,12 +188,30 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    # Requests per second, minute, hour or day, per client address (anon) or per account (user).
+    # Requests per second, minute, hour or day, per client address (anon) or per account (user). The website's heavy
+    # views count in scopes of their own (minusma/throttling.py): pages generously, exports and feeds firmly.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("DJANGO_API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("DJANGO_API_THROTTLE_USER", "1200/minute"),
+        "web_page": os.environ.get("DJANGO_WEB_THROTTLE_PAGES", "60/minute"),
+        "web_export": os.environ.get("DJANGO_WEB_THROTTLE_EXPORTS", "60/hour"),
     },
 }
+
+# The cache holds the rate limits' counts, so every worker must share it: Redis when REDIS_URL is set, else a table
+# in the database (`manage.py createcachetable`, which bin/run and docker compose run), so the default run shares it
+# too. Enough entries that an address's count is never culled to make room for others.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "minusma_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Any site may read the API from a browser (GET, HEAD and their preflights); writes get no CORS headers, and no
 # cookies are honoured cross-origin. ETag and Last-Modified are exposed for conditional requests.
