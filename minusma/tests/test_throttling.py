@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -138,7 +139,39 @@ def test_web_rates_come_from_the_environment():
     assert "'web_page': '9/minute'" in result.stdout and "'web_export': '4/hour'" in result.stdout
 
 
-# One count for every worker: the cache is shared.
+# One count for every worker: the cache is shared, and simultaneous requests are each counted.
+
+
+@pytest.mark.parametrize("throttle_path", ["AnonRateThrottle", "UserRateThrottle", "PageThrottle", "ExportThrottle"])
+def test_simultaneous_requests_are_each_counted(monkeypatch, rf, rate, throttle_path):
+    """Six requests from one client served at the same moment (as by six workers) against a rate of 3: exactly three
+    pass, however the cache's reads and writes interleave."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from minusma import throttling
+
+    throttle_class = getattr(throttling, throttle_path)
+    rate(throttle_class.scope, "3/minute")
+    read = LocMemCache.get
+
+    def read_then_pause(self, *args, **kwargs):
+        value = read(self, *args, **kwargs)
+        time.sleep(0.05)  # every worker reads before any writes back, unless the read and the write are one step
+        return value
+
+    monkeypatch.setattr(LocMemCache, "get", read_then_pause)
+
+    def one_request(_) -> bool:
+        request = rf.get("/", REMOTE_ADDR="203.0.113.9")
+        request.user = AnonymousUser()
+        return throttle_class().allow_request(request, None)
+
+    with ThreadPoolExecutor(6) as workers:
+        allowed = list(workers.map(one_request, range(6)))
+    assert allowed.count(True) == 3
 
 
 def _environment(**env: str) -> dict[str, str]:
