@@ -16,4 +16,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 RUN useradd --system --home /app minusma && chown -R minusma /app
 USER minusma
 EXPOSE 8000
-CMD ["gunicorn", "minusma.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind address, workers and the missing Server banner: gunicorn.conf.py.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "minusma.wsgi"]

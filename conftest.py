@@ -58,7 +58,7 @@ def page(browser, live_server):
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    """API throttling counts requests in the cache; each test starts with none counted."""
+    """Rate limits (API and website) count requests in the cache; each test starts with none counted."""
     from django.core.cache import cache
 
     cache.clear()

@@ -5,6 +5,7 @@ from django.db import transaction
 from import_export import fields, resources, widgets
 
 from events.models import Place
+from minusma import exports
 from minusma.imports import ImportInProgress, lock_imports_of
 
 from .models import Actor, Contingent
@@ -47,6 +48,20 @@ class CuratedResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         """Leave the id sequence alone (import-export resets it to max(id), which inside this transaction rewinds it
         under a concurrent insert: the next row then takes an id already used)."""
+
+    def export_resource(self, instance, selected_fields=None, **kwargs) -> list:
+        """A row whose cells a spreadsheet shows rather than runs, in CSV and XLSX alike (exports.spreadsheet_safe).
+
+        Done here rather than by IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT, which only drops a leading “=” (losing it)
+        and turns every XLSX cell into text, numbers and empty cells (“None”) included.
+        """
+        values = super().export_resource(instance, selected_fields, **kwargs)
+        return [exports.spreadsheet_safe(value) for value in values]
+
+    def before_import_row(self, row, **kwargs) -> None:
+        """Undo export_resource's escaping, so that an exported file imported back changes nothing."""
+        for column, value in row.items():
+            row[column] = exports.spreadsheet_value(value)
 
 
 class ActorResource(CuratedResource):

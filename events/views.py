@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from minusma.listing import (
     source_columns,
     sources_columns,
 )
+from minusma.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
 
 from . import geo, timeline
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
@@ -186,7 +188,9 @@ class FigureListView(RecordListView):
     ]
 
 
+@csp_update({"img-src": ["https://tile.openstreetmap.org"]})  # only if the reader picks the online tiles
 @require_safe
+@rate_limited(PageThrottle)
 def incident_map(request: HttpRequest) -> HttpResponse:
     """Incidents on a map of Mali, chosen by the incident filters, with contingent bases as a layer of their own."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
@@ -200,6 +204,7 @@ def incident_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@rate_limited(ExportThrottle, JSON)
 def incident_map_geojson(request: HttpRequest) -> HttpResponse:
     """The map's incidents as an RFC 7946 FeatureCollection, same filters, streamed feature by feature."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
@@ -209,6 +214,7 @@ def incident_map_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@rate_limited(PageThrottle)
 def incident_timeline(request: HttpRequest) -> HttpResponse:
     """Incidents per month or year by type, and each figure over time by source, chosen by the incident filters."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())

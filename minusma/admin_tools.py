@@ -26,8 +26,9 @@ def export_selected_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, q
     opts = modeladmin.model._meta
     fields = list(opts.concrete_fields)
     header = [field.name for field in fields]
+    # The stored values (a foreign key's id), so a null is an empty cell rather than value_to_string's "None".
     rows = (
-        {field.name: field.value_to_string(obj) for field in fields}
+        {field.name: field.value_from_object(obj) for field in fields}
         for obj in queryset.order_by("pk").iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(exports.csv_lines(header, rows), content_type="text/csv; charset=utf-8")

@@ -8,10 +8,12 @@ StreamingHttpResponse sends a million rows without holding them in memory. Rows 
 import csv
 import datetime
 import json
+import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from minusma.fuzzydates import DatePrecision
+from minusma.text import single_line
 
 # Multi-valued columns (several authors, several sources) are joined with this in CSV and GeoJSON properties.
 LIST_SEPARATOR = " | "
@@ -36,13 +38,46 @@ def flat(value) -> str | int | float | bool | None:
     return value
 
 
-def csv_cell(value) -> str:
+def cell_text(value) -> str:
+    """A single cell as text, exactly: empty for a missing value, true/false for booleans."""
     value = flat(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's “CSV injection”).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value):
+    """A cell value that a spreadsheet shows as written rather than runs: text starting with = + - @ tab, CR or LF
+    gets a leading apostrophe, as OWASP recommends. The one writer-side defence for every CSV and XLSX the site
+    writes (web lists, API, admin action, import-export).
+
+    Numbers are left alone, and so is text that is exactly a number (the API gives decimals as text, e.g. a
+    longitude “-8.00289”): a spreadsheet reads it as that number and runs nothing, and escaping it would turn
+    every negative coordinate into text.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_value(cell):
+    """The value behind a cell that spreadsheet_safe() escaped: its apostrophe taken off again, so that a file
+    exported, edited in a spreadsheet and imported back keeps its values. Anything else is left as it is."""
+    if isinstance(cell, str) and cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
+        return cell[1:]
+    return cell
+
+
+def csv_cell(value) -> str:
+    """A single CSV cell: its text, made safe to open in a spreadsheet."""
+    return spreadsheet_safe(cell_text(value))
 
 
 class _Echo:
@@ -90,12 +125,13 @@ def geojson_feature_collection(features: Iterable[tuple[int, tuple[float, float]
     yield "\n]}\n"
 
 
-# Citations. Articles carry a fuzzy publication date; the citation gives what is known and no more.
+# Citations. Articles carry a fuzzy publication date; the citation gives what is known and no more. Every value is
+# put on one line (single_line), whatever the database holds: in RIS a line break would start a forged record.
 
 
 def _name_parts(name: str) -> tuple[str, str]:
     """(family, given): the last word is taken as the family name, which holds for the corpus' bylines."""
-    given, _, family = name.strip().rpartition(" ")
+    given, _, family = single_line(name).strip().rpartition(" ")
     return family, given
 
 
@@ -122,7 +158,7 @@ _BIBTEX_SPECIAL = str.maketrans(
 
 
 def _bibtex(value: str) -> str:
-    return value.translate(_BIBTEX_SPECIAL)
+    return single_line(value).translate(_BIBTEX_SPECIAL)
 
 
 def bibtex_entries(articles: Iterable, absolute_url) -> Iterator[str]:
@@ -146,7 +182,7 @@ def bibtex_entries(articles: Iterable, absolute_url) -> Iterator[str]:
             note += f". Publication date estimated ({article.get_date_precision_display().lower()})"
         fields.append(("note", note))
         body = ",\n".join(f"  {name} = {{{_bibtex(value)}}}" for name, value in fields)
-        yield f"@article{{{article.slug},\n{body}\n}}\n\n"
+        yield f"@article{{{_bibtex(article.slug)},\n{body}\n}}\n\n"
 
 
 def ris_records(articles: Iterable, absolute_url) -> Iterator[str]:
@@ -166,19 +202,19 @@ def ris_records(articles: Iterable, absolute_url) -> Iterator[str]:
             note += f". Publication date estimated: {article.date_display}"
         lines.append(("N1", note))
         lines.append(("ER", ""))
-        yield "".join(f"{tag}  - {value}\r\n" for tag, value in lines) + "\r\n"
+        yield "".join(f"{tag}  - {single_line(value)}\r\n" for tag, value in lines) + "\r\n"
 
 
 def csl_items(articles: Iterable, absolute_url) -> Iterator[dict]:
     """CSL-JSON items (type article-newspaper); an estimated date is a range marked `circa`."""
     for article in articles:
         item = {
-            "id": article.slug,
+            "id": single_line(article.slug),
             "type": "article-newspaper",
-            "title": article.title,
-            "container-title": article.outlet.name,
+            "title": single_line(article.title),
+            "container-title": single_line(article.outlet.name),
             "author": [dict(zip(("family", "given"), _name_parts(a.name), strict=True)) for a in article.authors.all()],
-            "language": article.language,
+            "language": single_line(article.language),
             "note": f"Record: {absolute_url(article.get_absolute_url())}",
         }
         if article.date_from:
@@ -186,5 +222,5 @@ def csl_items(articles: Iterable, absolute_url) -> Iterator[dict]:
             if _is_estimated(article):
                 item["issued"]["circa"] = True
         if article.url:
-            item["URL"] = article.url
+            item["URL"] = single_line(article.url)
         yield item

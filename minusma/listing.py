@@ -21,7 +21,7 @@ from django.views import View
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from minusma import exports
+from minusma import exports, throttling
 from minusma.filtering import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
 
 DEFAULT_PAGE_SIZE = 50
@@ -168,6 +168,8 @@ class RecordListView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         export_format = request.GET.get("format", "")
+        if refused := self.throttle(request, export_format):
+            return refused
         filterset = self.filterset_class(data=request.GET, queryset=self.get_queryset(), request=request)
         self.prepare_form(filterset.form)
         try:
@@ -191,6 +193,13 @@ class RecordListView(View):
         facets = self.facet_blocks(filtered, filterset.form.cleaned_data)
         context = {"listing": self.page_context(request, filterset, sort, page, facets=facets)}
         return render(request, self.template_name, context)
+
+    def throttle(self, request: HttpRequest, export_format: str) -> HttpResponse | None:
+        """Pages count at the generous page rate, exports at the firm export rate; a 429 past either."""
+        if not export_format:
+            return throttling.refusal(request, throttling.PageThrottle, throttling.PAGE)
+        answer = throttling.JSON if export_format in JSON_FORMATS else throttling.TEXT
+        return throttling.refusal(request, throttling.ExportThrottle, answer)
 
     def check_parameters(self, filterset) -> None:
         allowed = [*filterset.form.fields, *CONTROL_PARAMETERS]

@@ -34,7 +34,7 @@ def flatten(record: Mapping, prefix: str = "") -> dict[str, Any]:
         elif isinstance(value, list | tuple):
             items = [flatten(item) if isinstance(item, Mapping) else {"": item} for item in value]
             for column in dict.fromkeys(column for item in items for column in item):
-                cells = (exports.csv_cell(item.get(column)) for item in items)
+                cells = (exports.cell_text(item.get(column)) for item in items)
                 row[f"{name}.{column}" if column else name] = exports.LIST_SEPARATOR.join(cells)
         else:
             row[name] = value

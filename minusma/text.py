@@ -3,6 +3,12 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+
+# Unicode's control characters (C0 with tab and line feed, DEL, C1 with NEL) and its line and paragraph separators:
+# anything that breaks a line or drives a terminal. Single-line fields refuse them; citation writers collapse them.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a name: “Jézéquel” and “JEZEQUEL” fold alike."""
@@ -14,3 +20,19 @@ def fold(text: str) -> str:
 def ids_with_folded_name(names, matches) -> set[int]:
     """Ids among (id, name) pairs whose folded name satisfies `matches` (given the folded name)."""
     return {pk for pk, name in names if matches(fold(name))}
+
+
+def refuse_control_characters(value) -> None:
+    """Validator for single-line text (a name, a title, a slug): a line break there would forge a record in a
+    citation file (RIS is line-based) and a control character has no business in a name."""
+    if isinstance(value, str) and (found := _CONTROL_CHARACTERS.search(value)):
+        code = f"U+{ord(found.group()[0]):04X}"
+        raise ValidationError(
+            f"Keep this on one line: it holds a line break or another control character ({code}).",
+            code="control_character",
+        )
+
+
+def single_line(text: str) -> str:
+    """The text with each run of control characters (line breaks, tabs…) replaced by one space."""
+    return _CONTROL_CHARACTERS.sub(" ", text)

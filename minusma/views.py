@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,9 +12,11 @@ from events import geo, timeline
 from events.models import Figure, Incident, Place
 
 from . import search
+from .throttling import PageThrottle, rate_limited
 
 
 @require_safe
+@rate_limited(PageThrottle)
 def home(request: HttpRequest) -> HttpResponse:
     """What the database holds, incidents over time and on a map, and the articles it is built from."""
     holdings = [
@@ -43,6 +47,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
+@rate_limited(PageThrottle)
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search everything; results grouped by kind, ranked, with the matched words marked."""
     text = request.GET.get("q", "").strip()
@@ -55,3 +60,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     sections = [(kind, results[kind]) for kind in search.KINDS if kind in results]
     context = {"q": text, "error": error, "sections": sections, "total": sum(len(hits) for _, hits in sections)}
     return render(request, "search.html", context, status=400 if error else 200)
+
+
+def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a sign-in while its username and address are locked out: 429, why, and for how long."""
+    lockout = settings.AXES_COOLOFF_TIME
+    context = {
+        **admin.site.each_context(request),
+        "title": "Signing in is locked for a while",
+        "username": (credentials or {}).get("username") or request.POST.get("username", ""),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": round(lockout.total_seconds() / 60),
+    }
+    response = render(request, "admin/locked_out.html", context, status=429)
+    response["Retry-After"] = str(int(lockout.total_seconds()))
+    return response

@@ -172,7 +172,7 @@ def test_ordering_by_an_unoffered_field_is_refused(api):
 
 def test_session_user_with_permission_creates_an_actor(api):
     """Session authentication serves the browsable API; the model permission is required."""
-    user = User.objects.create_user("curator", password="pw")
+    user = User.objects.create_user("curator", password="pw", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="add_actor"))
     api.force_login(user)
     response = api.post("/api/v1/actors/", {"name": "Barkhane", "slug": "barkhane", "kind": "military_operation"})
@@ -184,7 +184,7 @@ def test_session_user_with_permission_creates_an_actor(api):
 
 def test_strength_observation_excerpt_must_be_verbatim(api):
     """Writes run the model's full_clean: an excerpt not in the source article is a 400 on `excerpt`."""
-    user = User.objects.create_user("curator")
+    user = User.objects.create_user("curator", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="add_strengthobservation"))
     api.force_authenticate(user)
     contingent, article = ContingentFactory(), ArticleFactory()

@@ -42,7 +42,7 @@ def test_importing_actors_without_wikidata_ids_saves_them_all():
 
 def test_creating_actors_through_the_api_with_an_empty_wikidata_id():
     """The API takes "" for "no Wikidata id" as the admin does, for every actor."""
-    user = User.objects.create_user("curator", password="pw")
+    user = User.objects.create_user("curator", password="pw", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="add_actor"))
     api = APIClient()
     api.force_authenticate(user)

@@ -22,8 +22,8 @@ def api():
 
 @pytest.fixture
 def editor_api():
-    """A client authenticated by token as a user who may add and change quotes."""
-    user = User.objects.create_user("editor")
+    """A client authenticated by token as a curator (staff) who may add and change quotes."""
+    user = User.objects.create_user("editor", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["add_quote", "change_quote", "add_article"]))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
@@ -224,7 +224,7 @@ def test_reads_are_public_and_writes_need_a_token(api):
 
 def test_write_needs_the_model_permission(api):
     """A token without the add permission gets 403."""
-    user = User.objects.create_user("reader")
+    user = User.objects.create_user("reader", is_staff=True)
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     response = api.post("/api/v1/quotes/", {"article": ArticleFactory().pk, "speaker_description": "x", "text": "Mali"})
     assert response.status_code == 403
@@ -279,7 +279,7 @@ def test_anonymous_clients_are_throttled(api, monkeypatch):
 @pytest.fixture
 def article_editor_api():
     """A client authenticated by token as a user who may change articles."""
-    user = User.objects.create_user("article-editor")
+    user = User.objects.create_user("article-editor", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_article"))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")

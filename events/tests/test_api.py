@@ -208,7 +208,7 @@ def test_figures_filter(api):
 
 def test_figure_write_runs_model_validation(api):
     """A figure whose excerpt is not in its article is refused with a field message."""
-    user = User.objects.create_user("curator")
+    user = User.objects.create_user("curator", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="add_figure"))
     api.force_authenticate(user)
     payload = {
@@ -229,7 +229,7 @@ def test_figure_write_runs_model_validation(api):
 def test_incident_update_and_delete_need_permissions(api):
     """Changing needs change_incident and deleting delete_incident; the place must still be valid."""
     incident = IncidentFactory()
-    user = User.objects.create_user("curator")
+    user = User.objects.create_user("curator", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_incident"))
     api.force_authenticate(user)
     response = api.patch(f"/api/v1/incidents/{incident.slug}/", {"place": None}, format="json")

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +40,16 @@ def env_date_range(name: str, default: str) -> tuple[datetime.date, datetime.dat
     return first, last
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -64,10 +75,12 @@ INSTALLED_APPS = [
     "articles",
     "actors",
     "events",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minusma.api_tools.ReadOnlyCorsMiddleware",
     "minusma.middleware.RequestBoundsMiddleware",
@@ -78,12 +91,52 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # A request whose query string is longer, or has more parameters, is refused with a 400 before any view runs:
 # enough for every filter and field a list offers, not for thousands of repeats.
-MINUSMA_MAX_QUERY_STRING_LENGTH = int(os.environ.get("MINUSMA_MAX_QUERY_STRING_LENGTH", "2048"))
-MINUSMA_MAX_QUERY_PARAMETERS = int(os.environ.get("MINUSMA_MAX_QUERY_PARAMETERS", "64"))
+MINUSMA_MAX_QUERY_STRING_LENGTH = env_int("MINUSMA_MAX_QUERY_STRING_LENGTH", 2048)
+MINUSMA_MAX_QUERY_PARAMETERS = env_int("MINUSMA_MAX_QUERY_PARAMETERS", 64)
+
+# Content-Security-Policy (django-csp): everything from this site, no inline script and no eval, so that injected
+# markup cannot run. Style attributes are the one compromise (Leaflet's markers, the timeline's bars, the admin's
+# apps set them); <style> elements and stylesheets from elsewhere stay refused. A view may widen its own policy
+# with csp_update (the map's online tiles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Accounts exist for curators only, and they work in the admin.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Admin sign-in (django-axes): DJANGO_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address lock that
+# pair out for DJANGO_LOGIN_LOCKOUT_MINUTES (each further try restarts the wait); other users, and the same user
+# elsewhere, are not affected. A superuser lifts a lockout (Admin › Axes › Access attempts, or
+# `manage.py axes_reset_username NAME`); the Curator and Editor groups have no permission on axes' records.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "minusma.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "minusma.views.login_locked_out"
 
 ROOT_URLCONF = "minusma.urls"
 WSGI_APPLICATION = "minusma.wsgi.application"
@@ -162,18 +215,25 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "minusma.renderers.BrowsableAPIRenderer"],
+    # Reads are public; writes need a staff account with the model permission (minusma/api_permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["minusma.api_permissions.StaffModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # How many proxies of our own stand in front of the app: X-Forwarded-For is read only past them. 0 (the default)
+    # means the client's address is REMOTE_ADDR, whatever headers it sends (minusma/throttling.py).
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "minusma.throttling.AnonRateThrottle",
+        "minusma.throttling.UserRateThrottle",
     ],
-    # Requests per second, minute, hour or day, per client address (anon) or per account (user).
+    # Requests per second, minute, hour or day, per client address (anon) or per account (user). The website's heavy
+    # views count in scopes of their own (minusma/throttling.py): pages generously, exports and feeds firmly.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("DJANGO_API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("DJANGO_API_THROTTLE_USER", "1200/minute"),
+        "web_page": os.environ.get("DJANGO_WEB_THROTTLE_PAGES", "60/minute"),
+        "web_export": os.environ.get("DJANGO_WEB_THROTTLE_EXPORTS", "60/hour"),
     },
 }
 
@@ -182,7 +242,22 @@ REST_FRAMEWORK = {
 MINUSMA_DATE_RANGE = env_date_range("MINUSMA_DATE_RANGE", "1990-01-01..2100-12-31")
 
 # One API request may embed at most this many records with `expand` (records answered × relations expanded).
-MINUSMA_API_EXPANSION_BUDGET = int(os.environ.get("MINUSMA_API_EXPANSION_BUDGET", "1000"))
+MINUSMA_API_EXPANSION_BUDGET = env_int("MINUSMA_API_EXPANSION_BUDGET", 1000)
+
+# The cache holds the rate limits' counts, so every worker must share it: Redis when REDIS_URL is set, else a table
+# in the database (`manage.py createcachetable`, which bin/run and docker compose run), so the default run shares it
+# too. Enough entries that an address's count is never culled to make room for others.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "minusma_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Any site may read the API from a browser (GET, HEAD and their preflights); writes get no CORS headers, and no
 # cookies are honoured cross-origin. ETag and Last-Modified are exposed for conditional requests.
@@ -197,7 +272,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Articles, quotes, actors, contingents, strength observations, incidents, places and figures about the "
         "UN mission in Mali, each with the article and verbatim excerpt it comes from. Reads are public; writes "
-        "need a token (`Authorization: Token …`) or a session, and the model permission."
+        "need a curator's (staff) account with the model permission, and its token (`Authorization: Token …`) or "
+        "a session."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -231,4 +307,8 @@ def secret_key_from_env() -> str | None:
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "delete"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# A control character that XLSX cannot hold becomes U+FFFD in the file instead of failing the export. Formulae are
+# escaped by the resources themselves (CuratedResource.export_resource), not by import-export's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT, which loses the “=” and turns every XLSX cell into text.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 SIMPLE_HISTORY_REVERT_DISABLED = False

@@ -60,7 +60,7 @@ def browser(request):
     """A browser's client: anonymous, or logged in (a session) as a curator who may add and change records."""
     client = APIClient(HTTP_ACCEPT=BROWSER)
     if request.param == "curator":
-        curator = User.objects.create_user("curator")
+        curator = User.objects.create_user("curator", is_staff=True)
         curator.groups.add(Group.objects.get(name="Curator"))
         client.force_login(curator)
     return client
@@ -105,7 +105,7 @@ def test_bad_input_in_a_browser_is_a_400_page(browser, records):
 def test_a_curator_edits_a_record_in_the_raw_json_form_that_round_trips(records, endpoint):
     """A curator's record page offers the raw JSON form, holding the record as the API gives it, which validates
     back unchanged (references included); there is no field-by-field form to clear references by mistake."""
-    curator = User.objects.create_user("curator")
+    curator = User.objects.create_user("curator", is_staff=True)
     curator.groups.add(Group.objects.get(name="Curator"))
     client = APIClient(HTTP_ACCEPT=BROWSER)
     client.force_login(curator)

@@ -74,7 +74,7 @@ def test_the_api_refuses_an_implausible_date_with_the_reason():
     from django.contrib.auth.models import Permission, User
 
     incident = IncidentFactory()
-    user = User.objects.create_user("dater")
+    user = User.objects.create_user("dater", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_incident"))
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def _api_for(username: str) -> APIClient:
     """An API client authenticated as a user who may change and delete actors. (Permissions, not the Editor group:
     a transactional test's flush removes the groups the migrations made.)"""
-    user = User.objects.create_user(username)
+    user = User.objects.create_user(username, is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=["change_actor", "delete_actor"]))
     client = APIClient()
     client.force_authenticate(user)

@@ -1,0 +1,21 @@
+"""gunicorn's settings for the Dockerfile and docker compose (gunicorn reads ./gunicorn.conf.py by default; the
+command line overrides any of these)."""
+
+import os
+
+from gunicorn.http import wsgi
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+accesslog = "-"
+
+# No `Server: gunicorn` banner: it tells a scanner what to try and a visitor nothing. gunicorn has no setting for it
+# (it writes the line itself in Response.default_headers), so that line is dropped here.
+_default_headers = wsgi.Response.default_headers
+
+
+def _default_headers_without_server(self) -> list[str]:
+    return [line for line in _default_headers(self) if not line.lower().startswith("server:")]
+
+
+wsgi.Response.default_headers = _default_headers_without_server
