@@ -4,14 +4,14 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from import_export.formats.base_formats import CSV, XLSX
 
-from minusma.admin_tools import (
+from common.admin import (
     CuratedAdmin,
     CuratedTabularInline,
     EditConflictForm,
     SourcedClaimAdminMixin,
     SourcedClaimInline,
 )
-from minusma.imports import CuratedImportMixin
+from common.imports import CuratedImportMixin
 
 from .forms import DuplicateWarningForm
 from .models import (

@@ -2,8 +2,8 @@
 
 from django_filters import rest_framework as filters
 
+from common.filters import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter
 from events.models import Place
-from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter
 
 from .models import AcledActorType, Actor, ActorKind, Contingent, PersonnelType, StrengthObservation
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.html import format_html, format_html_join
 
-from minusma.text import fold
+from common.text import fold
 
 
 class DuplicateWarningForm(forms.ModelForm):

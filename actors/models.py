@@ -8,8 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from articles.models import SlugManager
 from articles.provenance import SourcedClaim
-from minusma.fields import NullIfBlankCharField
-from minusma.fuzzydates import FuzzyDate, TimeStamped
+from common.fields import NullIfBlankCharField
+from common.fuzzydates import FuzzyDate, TimeStamped
 
 from .querysets import ActorQuerySet, ContingentQuerySet, StrengthObservationQuerySet
 

@@ -6,8 +6,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from minusma.fuzzydates import FuzzyDateQuerySet
-from minusma.text import ids_with_folded_name
+from common.fuzzydates import FuzzyDateQuerySet
+from common.text import ids_with_folded_name
 
 
 class ActorQuerySet(models.QuerySet):

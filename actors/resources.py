@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
 
+from common import exports
+from common.imports import ImportInProgress, lock_imports_of
 from events.models import Place
-from minusma import exports
-from minusma.imports import ImportInProgress, lock_imports_of
 
 from .models import Actor, Contingent
 
@@ -14,7 +14,7 @@ from .models import Actor, Contingent
 class CuratedResource(resources.ModelResource):
     """Rows are validated like the admin form (full_clean) and a failed import rolls back whole.
 
-    One import per model at a time (minusma.imports.lock_imports_of); ids are never imported, so the id sequence
+    One import per model at a time (common.imports.lock_imports_of); ids are never imported, so the id sequence
     is never touched.
     """
 

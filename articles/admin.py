@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from minusma.admin_tools import CuratedAdmin, CuratedStackedInline, highlighted_body, verbatim_context
+from common.admin import CuratedAdmin, CuratedStackedInline, highlighted_body, verbatim_context
 
 from .models import Article, Outlet, Quote
 

@@ -3,8 +3,8 @@
 from django_filters import rest_framework as filters
 
 from actors.models import Actor, ActorKind
+from common.filters import ChoiceFilter, DateRangeForm, IdOrSlugFilter
 from events.models import Place
-from minusma.filtering import ChoiceFilter, DateRangeForm, IdOrSlugFilter
 
 from .models import Article, Outlet, Quote
 

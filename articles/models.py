@@ -8,11 +8,11 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from minusma.fuzzydates import FuzzyDate, TimeStamped
+from common.fuzzydates import FuzzyDate, TimeStamped
+from common.verbatim import locate
 
 from .provenance import SourcedClaim
 from .querysets import ArticleQuerySet, QuoteQuerySet
-from .verbatim import locate
 
 
 class SlugManager(models.Manager):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from .verbatim import locate
+from common.verbatim import locate
 
 
 class SourcedClaim(models.Model):

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch, Q
 
-from minusma.fuzzydates import FuzzyDateQuerySet
+from common.fuzzydates import FuzzyDateQuerySet
 
 
 class ArticleQuerySet(FuzzyDateQuerySet):

@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from actors.admin import IMPORT_FORMATS, SourcedClaimAdmin
 from actors.forms import DuplicateWarningForm
-from minusma.admin_tools import CuratedAdmin, CuratedTabularInline, EditConflictForm, SourcedClaimInline
-from minusma.imports import CuratedImportMixin
+from common.admin import CuratedAdmin, CuratedTabularInline, EditConflictForm, SourcedClaimInline
+from common.imports import CuratedImportMixin
 
 from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
 from .resources import FigureResource, IncidentResource, PlaceResource

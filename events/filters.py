@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from actors.models import Actor, Contingent
-from minusma.filtering import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter, IntegerFilter
+from common.filters import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter, IntegerFilter
 
 from . import vocabularies as vocab
 from .models import Figure, Incident, IncidentActor, Place

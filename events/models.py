@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from actors.models import Actor, Contingent, Qualifier
 from articles.models import SlugManager
 from articles.provenance import SourcedClaim
-from minusma.fuzzydates import FuzzyDate, TimeStamped
+from common.fuzzydates import FuzzyDate, TimeStamped
 
 from . import vocabularies as vocab
 from .querysets import FigureQuerySet, IncidentQuerySet, PlaceQuerySet

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from minusma.fuzzydates import FuzzyDateQuerySet
-from minusma.text import ids_with_folded_name
+from common.fuzzydates import FuzzyDateQuerySet
+from common.text import ids_with_folded_name
 
 
 class PlaceQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
+from common.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
 from minusma.listing import (
     Column,
     ExportColumn,
@@ -15,7 +16,6 @@ from minusma.listing import (
     source_columns,
     sources_columns,
 )
-from minusma.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
 
 from . import geo, timeline
 from .filters import FigureFilter, IncidentFilter, PlaceFilter

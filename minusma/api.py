@@ -22,6 +22,7 @@ from actors.api import ActorViewSet, ContingentViewSet, StrengthObservationViewS
 from actors.models import Actor, Contingent, StrengthObservation
 from articles.api import ArticleViewSet, QuoteViewSet
 from articles.models import Article, Quote
+from common.filters import whole_number
 from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from events.models import Figure, Incident, Place
 from minusma.api_tools import (
@@ -36,7 +37,6 @@ from minusma.api_tools import (
     parse_moment,
     reject_unknown_parameters,
 )
-from minusma.filtering import whole_number
 
 app_name = "api"
 

@@ -21,8 +21,8 @@ from django.views import View
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from minusma import exports, throttling
-from minusma.filtering import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
+from common import exports, throttling
+from common.filters import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

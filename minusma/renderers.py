@@ -14,7 +14,7 @@ from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
-from minusma import exports
+from common import exports
 
 CSV, JSONL, GEOJSON = "csv", "jsonl", "geojson"
 

@@ -17,8 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actors.models import Actor, ActorAlias
 from articles.models import Article, Quote
+from common.text import fold
 from events.models import Incident, Place, PlaceAlias
-from minusma.text import fold
 
 CONFIG = "minusma_search"
 MAX_QUERY_LENGTH = 200

@@ -8,11 +8,11 @@ from django.views.decorators.http import require_safe
 
 from actors.models import Actor, Contingent
 from articles.models import Article, Quote
+from common.throttling import PageThrottle, rate_limited
 from events import geo, timeline
 from events.models import Figure, Incident, Place
 
 from . import search
-from .throttling import PageThrottle, rate_limited
 
 
 @require_safe

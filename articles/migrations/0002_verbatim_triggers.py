@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from articles.verbatim import VerbatimTrigger
+from common.verbatim import VerbatimTrigger
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ expressions match the ones minusma/search.py queries with; trigram indexes for n
 from django.contrib.postgres.operations import CreateExtension
 from django.db import migrations
 
-from minusma.dbops import RunPostgresSQL
+from common.dbops import RunPostgresSQL
 
 CONFIG = "minusma_search"
 

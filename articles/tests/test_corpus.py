@@ -16,8 +16,8 @@ from django.db import transaction
 from actors.models import Contingent
 from articles.models import Article, Quote
 from articles.provenance import SourcedClaim
+from common import corpus
 from events.models import Incident, Place
-from minusma import corpus
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SEED_FILES = {

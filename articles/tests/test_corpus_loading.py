@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from actors.models import Actor
 from articles.models import Article, Outlet, Quote
-from minusma import corpus
+from common import corpus
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.verbatim import locate, sentence_around
+from common.verbatim import locate, sentence_around
 
 BODY = "He said: “Mali is in the forefront — of the fight,” in Bamako. Then he left.\nNext paragraph."
 

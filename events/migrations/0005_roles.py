@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from minusma.roles import sync_roles
+from common.roles import sync_roles
 
 
 class Migration(migrations.Migration):

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_countries",
     "simple_history",
     "import_export",
+    "common",
     "articles",
     "actors",
     "events",
@@ -83,7 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "minusma.api_tools.ReadOnlyCorsMiddleware",
-    "minusma.middleware.RequestBoundsMiddleware",
+    "common.middleware.RequestBoundsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,7 +136,8 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "minusma.throttling.client_address"
+AXES_VERBOSE = False  # no banner on every management command
+AXES_CLIENT_IP_CALLABLE = "common.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "minusma.views.login_locked_out"
 
 ROOT_URLCONF = "minusma.urls"
@@ -224,8 +226,8 @@ REST_FRAMEWORK = {
     # means the client's address is REMOTE_ADDR, whatever headers it sends (minusma/throttling.py).
     "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_CLASSES": [
-        "minusma.throttling.AnonRateThrottle",
-        "minusma.throttling.UserRateThrottle",
+        "common.throttling.AnonRateThrottle",
+        "common.throttling.UserRateThrottle",
     ],
     # Requests per second, minute, hour or day, per client address (anon) or per account (user). The website's heavy
     # views count in scopes of their own (minusma/throttling.py): pages generously, exports and feeds firmly.

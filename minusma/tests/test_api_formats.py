@@ -9,6 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
+from common import exports
 from events.models import IncidentActor
 from events.tests.factories import (
     CasualtyFactory,
@@ -19,7 +20,6 @@ from events.tests.factories import (
     PlaceAliasFactory,
     PlaceFactory,
 )
-from minusma import exports
 from minusma.renderers import flatten
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.urls import reverse
 from actors.models import Actor
 from actors.resources import ActorResource
 from actors.tests.factories import ActorAliasFactory, ActorFactory
+from common import exports
 from events.tests.factories import PlaceFactory
-from minusma import exports
 
 pytestmark = pytest.mark.django_db
 

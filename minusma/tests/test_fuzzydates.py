@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from actors.tests.factories import ContingentFactory, StrengthObservationFactory
 from articles.tests.factories import ArticleFactory
+from common.fuzzydates import plausible_date
 from events.tests.factories import FigureFactory, IncidentFactory
-from minusma.fuzzydates import plausible_date
 from minusma.settings.base import env_date_range
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from actors.models import Actor
 from actors.resources import ActorResource
 from actors.tests.factories import ActorFactory
 from articles.tests.factories import ArticleFactory
+from common import imports
 from events.models import Figure, Incident
 from events.resources import FigureResource
-from minusma import imports
 
 WAIT = 30  # seconds; a thread that waits longer than this has deadlocked and the test fails instead of hanging
 

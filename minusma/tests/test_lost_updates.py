@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from actors.models import Actor, ActorAlias
 from actors.tests.factories import ActorAliasFactory, ActorFactory
 from articles.tests.factories import QuoteFactory
-from minusma.admin_tools import OPENED_VERSION, CuratedAdmin, EditConflictForm
+from common.admin import OPENED_VERSION, CuratedAdmin, EditConflictForm
 from minusma.api_tools import RecordSerializer
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from actors.tests.factories import ActorFactory
 from articles.models import Article
 from articles.tests.factories import ArticleFactory
-from minusma.roles import CURATED_APPS
+from common.roles import CURATED_APPS
 
 pytestmark = pytest.mark.django_db
 

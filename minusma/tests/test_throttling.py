@@ -151,7 +151,7 @@ def test_simultaneous_requests_are_each_counted(monkeypatch, rf, rate, throttle_
     from django.contrib.auth.models import AnonymousUser
     from django.core.cache.backends.locmem import LocMemCache
 
-    from minusma import throttling
+    from common import throttling
 
     throttle_class = getattr(throttling, throttle_path)
     rate(throttle_class.scope, "3/minute")

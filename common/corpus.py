@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
-from articles.verbatim import locate
+from common.verbatim import locate
 
 # Load order: every model after the models its natural keys point to.
 CORPUS_MODELS: list[tuple[str, str]] = [

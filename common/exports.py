@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from minusma.fuzzydates import DatePrecision
-from minusma.text import single_line
+from common.fuzzydates import DatePrecision
+from common.text import single_line
 
 # Multi-valued columns (several authors, several sources) are joined with this in CSV and GeoJSON properties.
 LIST_SEPARATOR = " | "

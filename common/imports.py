@@ -20,7 +20,7 @@ from import_export.results import Result
 from import_export.tmp_storages import BaseStorage
 
 # PostgreSQL advisory locks are keyed by two int4: this namespace, then a checksum of the model's label.
-_LOCK_NAMESPACE = zlib.crc32(b"minusma.imports") - 2**31
+_LOCK_NAMESPACE = zlib.crc32(b"common.imports") - 2**31
 _FAILURE_DETAILS_SHOWN = 5
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from minusma.text import refuse_control_characters
+from common.text import refuse_control_characters
 
 
 class DatePrecision(models.TextChoices):

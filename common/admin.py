@@ -17,8 +17,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from articles.verbatim import sentence_around
-from minusma import exports
+from common import exports
+from common.verbatim import sentence_around
 
 
 @admin.action(description="Export selected rows as CSV", permissions=["view"])
