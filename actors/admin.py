@@ -2,18 +2,17 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from import_export.formats.base_formats import CSV, XLSX
 
 from common.admin import (
     CuratedAdmin,
     CuratedTabularInline,
     EditConflictForm,
-    SourcedClaimAdminMixin,
+    SourcedClaimAdmin,
     SourcedClaimInline,
 )
+from common.forms import DuplicateWarningForm
 from common.imports import CuratedImportMixin
 
-from .forms import DuplicateWarningForm
 from .models import (
     Actor,
     ActorAlias,
@@ -25,8 +24,6 @@ from .models import (
 )
 from .resources import ActorResource, ContingentResource
 from .services import actor_merge
-
-IMPORT_FORMATS = [CSV, XLSX]
 
 
 class ActorAliasInline(CuratedTabularInline):
@@ -85,8 +82,6 @@ def merge_actors(modeladmin: "ActorAdmin", request, queryset):
 class ActorAdmin(CuratedImportMixin, CuratedAdmin):
     form = ActorForm
     resource_classes = [ActorResource]
-    import_formats = IMPORT_FORMATS
-    export_formats = IMPORT_FORMATS
     list_display = ["name", "kind", "country", "acled_actor_type", "wikidata_id"]
     list_filter = ["kind", "acled_actor_type", "country"]
     search_fields = ["name", "slug", "aliases__name", "description"]
@@ -102,11 +97,6 @@ class ActorAliasAdmin(CuratedAdmin):
     list_select_related = ["actor"]
     search_fields = ["name", "actor__name"]
     autocomplete_fields = ["actor"]
-
-
-class SourcedClaimAdmin(SourcedClaimAdminMixin, CuratedAdmin):
-    readonly_fields = ["verified_context"]
-    exclude = ["excerpt_start", "excerpt_end"]
 
 
 @admin.register(ActorRelation)
@@ -140,8 +130,6 @@ class StrengthObservationInline(SourcedClaimInline):
 @admin.register(Contingent)
 class ContingentAdmin(CuratedImportMixin, CuratedAdmin):
     resource_classes = [ContingentResource]
-    import_formats = IMPORT_FORMATS
-    export_formats = IMPORT_FORMATS
     list_display = ["__str__", "country", "personnel_type", "capability", "base", "status", "date_from"]
     list_filter = ["status", "personnel_type", "capability", "country"]
     list_select_related = ["base", "mission", "contributor"]

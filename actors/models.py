@@ -6,10 +6,10 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from articles.models import SlugManager
 from articles.provenance import SourcedClaim
 from common.fields import NullIfBlankCharField
-from common.fuzzydates import FuzzyDate, TimeStamped
+from common.fuzzydates import FuzzyDate
+from common.models import NaturalKeyManager, TimeStamped
 
 from .querysets import ActorQuerySet, ContingentQuerySet, StrengthObservationQuerySet
 
@@ -65,7 +65,7 @@ class Actor(TimeStamped):
         "ACLED actor type", choices=AcledActorType.choices, null=True, blank=True, db_index=True
     )
 
-    objects = SlugManager.from_queryset(ActorQuerySet)()
+    objects = NaturalKeyManager.from_queryset(ActorQuerySet)("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -87,11 +87,6 @@ class Actor(TimeStamped):
         return (self.slug,)
 
 
-class AliasManager(models.Manager):
-    def get_by_natural_key(self, actor_slug, name):
-        return self.get(actor__slug=actor_slug, name=name)
-
-
 class ActorAlias(TimeStamped):
     class Kind(models.TextChoices):
         ACRONYM = "acronym", "Acronym"
@@ -107,7 +102,7 @@ class ActorAlias(TimeStamped):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     language = models.CharField(max_length=12, blank=True, help_text="BCP 47 tag, for other-language names.")
 
-    objects = AliasManager()
+    objects = NaturalKeyManager("actor__slug", "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -122,11 +117,6 @@ class ActorAlias(TimeStamped):
         return (*self.actor.natural_key(), self.name)
 
     natural_key.dependencies = ["actors.actor"]
-
-
-class RelationManager(models.Manager):
-    def get_by_natural_key(self, subject_slug, kind, object_slug, source_slug):
-        return self.get(subject__slug=subject_slug, kind=kind, object__slug=object_slug, source__slug=source_slug)
 
 
 class Certainty(models.TextChoices):
@@ -155,7 +145,7 @@ class ActorRelation(FuzzyDate, SourcedClaim, TimeStamped):
     object = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_as_object")
     certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.STATED)
 
-    objects = RelationManager()
+    objects = NaturalKeyManager("subject__slug", "kind", "object__slug", "source__slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -178,11 +168,6 @@ class ActorRelation(FuzzyDate, SourcedClaim, TimeStamped):
     natural_key.dependencies = ["actors.actor", "articles.article"]
 
 
-class PositionManager(models.Manager):
-    def get_by_natural_key(self, person_slug, title, source_slug):
-        return self.get(person__slug=person_slug, title=title, source__slug=source_slug)
-
-
 class Position(FuzzyDate, SourcedClaim, TimeStamped):
     """A person's position over time, as a source states it (e.g. head of MINUSMA from January 2015)."""
 
@@ -195,7 +180,7 @@ class Position(FuzzyDate, SourcedClaim, TimeStamped):
     )
     certainty = models.CharField(max_length=10, choices=Certainty.choices, default=Certainty.STATED)
 
-    objects = PositionManager()
+    objects = NaturalKeyManager("person__slug", "title", "source__slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -277,7 +262,7 @@ class Contingent(FuzzyDate, TimeStamped):
     status = models.CharField(max_length=30, choices=Status.choices, db_index=True)
     notes = models.TextField(blank=True)
 
-    objects = SlugManager.from_queryset(ContingentQuerySet)()
+    objects = NaturalKeyManager.from_queryset(ContingentQuerySet)("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -305,15 +290,10 @@ class Contingent(FuzzyDate, TimeStamped):
             raise ValidationError({"mission": "A contingent belongs to a UN mission."})
 
 
-class ContingentSourceManager(models.Manager):
-    def get_by_natural_key(self, contingent_slug, source_slug, excerpt_start):
-        return self.get(contingent__slug=contingent_slug, source__slug=source_slug, excerpt_start=excerpt_start)
-
-
 class ContingentSource(SourcedClaim, TimeStamped):
     contingent = models.ForeignKey(Contingent, on_delete=models.CASCADE, related_name="sources")
 
-    objects = ContingentSourceManager()
+    objects = NaturalKeyManager("contingent__slug", "source__slug", "excerpt_start")
     history = HistoricalRecords()
 
     class Meta:
@@ -360,7 +340,9 @@ class StrengthObservation(FuzzyDate, SourcedClaim, TimeStamped):
     qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.REPORTED)
 
-    objects = ContingentSourceManager.from_queryset(StrengthObservationQuerySet)()
+    objects = NaturalKeyManager.from_queryset(StrengthObservationQuerySet)(
+        "contingent__slug", "source__slug", "excerpt_start"
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from common.fuzzydates import FuzzyDateQuerySet
-from common.text import ids_with_folded_name
+from common.querysets import NamedWithAliasesQuerySet
 
 
-class ActorQuerySet(models.QuerySet):
+class ActorQuerySet(NamedWithAliasesQuerySet):
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         return self.prefetch_related("aliases")
 
@@ -24,24 +24,6 @@ class ActorQuerySet(models.QuerySet):
             Prefetch("relations_as_object", queryset=relations),
             Prefetch("positions", queryset=positions),
         )
-
-    def matching_folded_name(self, folded: str) -> list:
-        """Actors whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
-        pks = self.ids_with_folded_name(lambda name: name == folded)
-        return list(self.filter(pk__in=pks)) if pks else []
-
-    def ids_with_folded_name(self, matches) -> set[int]:
-        """Ids whose name or an alias, folded (case and accents aside), satisfies `matches`. Two queries.
-
-        Reads the names of this small table in Python, which SQLite needs for accents.
-        """
-        aliases = self.model.aliases.rel.related_model.objects.filter(actor__in=self)
-        names = [*self.values_list("pk", "name"), *aliases.values_list("actor_id", "name")]
-        return ids_with_folded_name(names, matches)
-
-    def matching_name(self, name: str):
-        """Actors whose name or an alias is `name`, case-insensitively."""
-        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
     def mentioned_in(self, article: models.Model) -> Self:
         """Actors the data ties to the article: quoted in it, or party to a claim it is cited for.

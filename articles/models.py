@@ -8,18 +8,12 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from common.fuzzydates import FuzzyDate, TimeStamped
+from common.fuzzydates import FuzzyDate
+from common.models import NaturalKeyManager, TimeStamped
 from common.verbatim import locate
 
 from .provenance import SourcedClaim
 from .querysets import ArticleQuerySet, QuoteQuerySet
-
-
-class SlugManager(models.Manager):
-    """Natural key by slug, so fixtures refer to records by name rather than by database id."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
 
 
 class SourceScale(models.TextChoices):
@@ -56,7 +50,7 @@ class Outlet(TimeStamped):
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
 
-    objects = SlugManager()
+    objects = NaturalKeyManager("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -103,7 +97,7 @@ class Article(FuzzyDate, TimeStamped):
     word_count = models.PositiveIntegerField(default=0, editable=False)
     seed_file = models.CharField(max_length=200, blank=True, help_text="The seed file this text was taken from.")
 
-    objects = SlugManager.from_queryset(ArticleQuerySet)()
+    objects = NaturalKeyManager.from_queryset(ArticleQuerySet)("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -212,11 +206,6 @@ class Article(FuzzyDate, TimeStamped):
         super().save(*args, **kwargs)
 
 
-class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
-    def get_by_natural_key(self, article_slug, text_start):
-        return self.get(article__slug=article_slug, text_start=text_start)
-
-
 class Quote(TimeStamped):
     """A direct quotation, stored verbatim with its offsets in the article body."""
 
@@ -241,7 +230,7 @@ class Quote(TimeStamped):
     )
     text_end = models.PositiveIntegerField(null=True, blank=True)
 
-    objects = QuoteManager()
+    objects = NaturalKeyManager.from_queryset(QuoteQuerySet)("article__slug", "text_start")
     history = HistoricalRecords()
 
     class Meta:

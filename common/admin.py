@@ -218,3 +218,10 @@ class SourcedClaimInline(SourcedClaimAdminMixin, CuratedStackedInline):
     autocomplete_fields = ["source"]
     readonly_fields = ["verified_context"]
     exclude = ["excerpt_start", "excerpt_end"]
+
+
+class SourcedClaimAdmin(SourcedClaimAdminMixin, CuratedAdmin):
+    """The admin of a SourcedClaim model: pick the article, paste the excerpt, see where it was found."""
+
+    readonly_fields = ["verified_context"]
+    exclude = ["excerpt_start", "excerpt_end"]

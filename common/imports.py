@@ -16,6 +16,7 @@ from django.db import OperationalError, connections, models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import Result
 from import_export.tmp_storages import BaseStorage
 
@@ -139,6 +140,7 @@ class CuratedImportMixin(ImportExportMixin):
     upload kept longer than needed."""
 
     tmp_storage_class = PendingImportStorage
+    import_formats = export_formats = [CSV, XLSX]
 
     def import_action(self, request: HttpRequest, **kwargs):
         response = super().import_action(request, **kwargs)

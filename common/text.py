@@ -17,11 +17,6 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", without_marks).strip().casefold()
 
 
-def ids_with_folded_name(names, matches) -> set[int]:
-    """Ids among (id, name) pairs whose folded name satisfies `matches` (given the folded name)."""
-    return {pk for pk, name in names if matches(fold(name))}
-
-
 def refuse_control_characters(value) -> None:
     """Validator for single-line text (a name, a title, a slug): a line break there would forge a record in a
     citation file (RIS is line-based) and a control character has no business in a name."""

@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from actors.admin import IMPORT_FORMATS, SourcedClaimAdmin
-from actors.forms import DuplicateWarningForm
-from common.admin import CuratedAdmin, CuratedTabularInline, EditConflictForm, SourcedClaimInline
+from common.admin import CuratedAdmin, CuratedTabularInline, EditConflictForm, SourcedClaimAdmin, SourcedClaimInline
+from common.forms import DuplicateWarningForm
 from common.imports import CuratedImportMixin
 
 from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
@@ -32,8 +31,6 @@ class PlaceForm(EditConflictForm, DuplicateWarningForm):
 class PlaceAdmin(CuratedImportMixin, CuratedAdmin):
     form = PlaceForm
     resource_classes = [PlaceResource]
-    import_formats = IMPORT_FORMATS
-    export_formats = IMPORT_FORMATS
     list_display = ["name", "kind", "parent", "country", "latitude", "longitude", "geonames_id"]
     list_filter = ["kind", "country", "geo_precision"]
     list_select_related = ["parent"]
@@ -70,8 +67,6 @@ class CasualtyInline(SourcedClaimInline):
 @admin.register(Incident)
 class IncidentAdmin(CuratedImportMixin, CuratedAdmin):
     resource_classes = [IncidentResource]
-    import_formats = IMPORT_FORMATS
-    export_formats = IMPORT_FORMATS
     list_display = ["title", "date_from", "date_precision", "incident_type", "acled_event_type", "place", "in_mali"]
     list_filter = ["incident_type", "acled_disorder_type", "acled_event_type", "in_mali", "date_precision"]
     list_select_related = ["place"]
@@ -112,8 +107,6 @@ class CasualtyAdmin(SourcedClaimAdmin):
 @admin.register(Figure)
 class FigureAdmin(CuratedImportMixin, SourcedClaimAdmin):
     resource_classes = [FigureResource]
-    import_formats = IMPORT_FORMATS
-    export_formats = IMPORT_FORMATS
     list_display = ["quantity", "qualifier", "value", "unit", "subject", "date_from", "date_to", "source"]
     list_filter = ["quantity", "scope", "qualifier"]
     list_select_related = ["subject", "source"]

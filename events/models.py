@@ -9,9 +9,9 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor, Contingent, Qualifier
-from articles.models import SlugManager
 from articles.provenance import SourcedClaim
-from common.fuzzydates import FuzzyDate, TimeStamped
+from common.fuzzydates import FuzzyDate
+from common.models import NaturalKeyManager, TimeStamped
 
 from . import vocabularies as vocab
 from .querysets import FigureQuerySet, IncidentQuerySet, PlaceQuerySet
@@ -71,7 +71,7 @@ class Place(TimeStamped):
     geonames_id = models.PositiveIntegerField("GeoNames id", null=True, blank=True, unique=True)
     description = models.TextField(blank=True)
 
-    objects = SlugManager.from_queryset(PlaceQuerySet)()
+    objects = NaturalKeyManager.from_queryset(PlaceQuerySet)("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -118,11 +118,6 @@ class Place(TimeStamped):
             ancestor = ancestor.parent
 
 
-class PlaceAliasManager(models.Manager):
-    def get_by_natural_key(self, place_slug, name):
-        return self.get(place__slug=place_slug, name=name)
-
-
 class PlaceAlias(TimeStamped):
     class Kind(models.TextChoices):
         OTHER_SPELLING = "other_spelling", "Other spelling"
@@ -135,7 +130,7 @@ class PlaceAlias(TimeStamped):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     language = models.CharField(max_length=12, blank=True)
 
-    objects = PlaceAliasManager()
+    objects = NaturalKeyManager("place__slug", "name")
     history = HistoricalRecords()
 
     class Meta:
@@ -186,7 +181,7 @@ class Incident(FuzzyDate, TimeStamped):
     description = models.TextField(blank=True)
     actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
 
-    objects = SlugManager.from_queryset(IncidentQuerySet)()
+    objects = NaturalKeyManager.from_queryset(IncidentQuerySet)("slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -223,11 +218,6 @@ class Incident(FuzzyDate, TimeStamped):
     natural_key.dependencies = ["events.place", "actors.actor"]
 
 
-class IncidentActorManager(models.Manager):
-    def get_by_natural_key(self, incident_slug, actor_slug, role):
-        return self.get(incident__slug=incident_slug, actor__slug=actor_slug, role=role)
-
-
 class IncidentActor(TimeStamped):
     """An actor's part in an incident, and how sure the attribution is."""
 
@@ -248,7 +238,7 @@ class IncidentActor(TimeStamped):
     role = models.CharField(max_length=12, choices=Role.choices, db_index=True)
     confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.REPORTED)
 
-    objects = IncidentActorManager()
+    objects = NaturalKeyManager("incident__slug", "actor__slug", "role")
     history = HistoricalRecords()
 
     class Meta:
@@ -266,15 +256,10 @@ class IncidentActor(TimeStamped):
     natural_key.dependencies = ["events.incident", "actors.actor"]
 
 
-class IncidentSourceManager(models.Manager):
-    def get_by_natural_key(self, incident_slug, source_slug, excerpt_start):
-        return self.get(incident__slug=incident_slug, source__slug=source_slug, excerpt_start=excerpt_start)
-
-
 class IncidentSource(SourcedClaim, TimeStamped):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
 
-    objects = IncidentSourceManager()
+    objects = NaturalKeyManager("incident__slug", "source__slug", "excerpt_start")
     history = HistoricalRecords()
 
     class Meta:
@@ -293,17 +278,6 @@ class IncidentSource(SourcedClaim, TimeStamped):
         return (self.incident.slug, self.source.slug, self.excerpt_start)
 
     natural_key.dependencies = ["events.incident", "articles.article"]
-
-
-class CasualtyManager(models.Manager):
-    def get_by_natural_key(self, incident_slug, category, outcome, nationality, source_slug):
-        return self.get(
-            incident__slug=incident_slug,
-            category=category,
-            outcome=outcome,
-            nationality=nationality,
-            source__slug=source_slug,
-        )
 
 
 class Casualty(SourcedClaim, TimeStamped):
@@ -349,7 +323,7 @@ class Casualty(SourcedClaim, TimeStamped):
         "UN type of incident", max_length=20, choices=vocab.UnFatalityIncidentType.choices, blank=True
     )
 
-    objects = CasualtyManager()
+    objects = NaturalKeyManager("incident__slug", "category", "outcome", "nationality", "source__slug")
     history = HistoricalRecords()
 
     class Meta:
@@ -398,7 +372,7 @@ class Figure(FuzzyDate, SourcedClaim, TimeStamped):
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.AT_DATE)
     note = models.TextField(blank=True)
 
-    objects = FigureQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(FigureQuerySet)("quantity", "source__slug", "excerpt_start")
     history = HistoricalRecords()
 
     class Meta:

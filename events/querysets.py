@@ -7,10 +7,10 @@ from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 
 from common.fuzzydates import FuzzyDateQuerySet
-from common.text import ids_with_folded_name
+from common.querysets import NamedWithAliasesQuerySet
 
 
-class PlaceQuerySet(models.QuerySet):
+class PlaceQuerySet(NamedWithAliasesQuerySet):
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         queryset = self.select_related("parent").prefetch_related("aliases")
         if "parent" in expand:
@@ -20,20 +20,6 @@ class PlaceQuerySet(models.QuerySet):
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         """As for_list, plus the places directly inside this one."""
         return self.for_list(expand=expand).prefetch_related("children")
-
-    def matching_folded_name(self, folded: str) -> list:
-        """Places whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
-        pks = self.ids_with_folded_name(lambda name: name == folded)
-        return list(self.filter(pk__in=pks)) if pks else []
-
-    def ids_with_folded_name(self, matches) -> set[int]:
-        """Ids whose name or an alias, folded (case and accents aside), satisfies `matches`. Two queries.
-
-        Reads the names of this small table in Python, which SQLite needs for accents.
-        """
-        aliases = self.model.aliases.rel.related_model.objects.filter(place__in=self)
-        names = [*self.values_list("pk", "name"), *aliases.values_list("place_id", "name")]
-        return ids_with_folded_name(names, matches)
 
     def mentioned_in(self, article: models.Model) -> Self:
         """Places of the incidents the article is cited for and the bases of the contingents it is cited for."""
@@ -158,9 +144,6 @@ class FigureQuerySet(FuzzyDateQuerySet):
 
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         return self.for_list(expand=expand)
-
-    def get_by_natural_key(self, quantity, source_slug, excerpt_start):
-        return self.get(quantity=quantity, source__slug=source_slug, excerpt_start=excerpt_start)
 
     def search(self, text: str) -> Self:
         return self.filter(Q(excerpt__icontains=text) | Q(note__icontains=text))

@@ -3,8 +3,8 @@
 from import_export import fields, widgets
 
 from actors.models import Actor
-from actors.resources import CuratedResource
 from articles.models import Article
+from common.resources import CuratedResource
 
 from .models import Figure, Incident, Place
 

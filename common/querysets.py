@@ -1,0 +1,30 @@
+"""QuerySet building blocks shared by the apps' querysets."""
+
+from typing import Self
+
+from django.db import models
+
+from common.text import fold
+
+
+class NamedWithAliasesQuerySet(models.QuerySet):
+    """Records with a `name` and aliases (a related model with `name`, reached by `aliases`): actors and places.
+
+    Matching folds case and accents in Python, which SQLite needs for accents; the tables are small (names only).
+    """
+
+    def matching_folded_name(self, folded: str) -> list:
+        """Records whose name or an alias folds (case and accents aside) to `folded`. Two queries."""
+        pks = self.ids_with_folded_name(lambda name: name == folded)
+        return list(self.filter(pk__in=pks)) if pks else []
+
+    def ids_with_folded_name(self, matches) -> set[int]:
+        """Ids whose name or an alias, folded, satisfies `matches` (given the folded name). Two queries."""
+        relation = self.model._meta.get_field("aliases")
+        aliases = relation.related_model.objects.filter(**{f"{relation.field.name}__in": self})
+        names = [*self.values_list("pk", "name"), *aliases.values_list(relation.field.attname, "name")]
+        return {pk for pk, name in names if matches(fold(name))}
+
+    def matching_name(self, name: str) -> Self:
+        """Records whose name or an alias is `name`, case-insensitively."""
+        return self.filter(models.Q(name__iexact=name) | models.Q(aliases__name__iexact=name)).distinct()
