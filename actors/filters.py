@@ -1,4 +1,4 @@
-"""Actor, contingent and strength filters, for the API lists and (later) the web lists alike."""
+"""Actor, contingent and strength-observation filters: one FilterSet per model, for the web lists and the API alike."""
 
 from django_filters import rest_framework as filters
 

@@ -17,9 +17,22 @@ def actor_merge(*, survivor: Actor, duplicate: Actor) -> Actor:
     if survivor.pk == duplicate.pk:
         raise ValueError("An actor cannot be merged into itself.")
     reason = f"Merged actor “{duplicate.name}” ({duplicate.slug}) into “{survivor.name}” ({survivor.slug})"
-    # Spellings that differ only by accents are kept: they are how sources wrote the name.
-    known_names = {survivor.name.casefold(), *(alias.name.casefold() for alias in survivor.aliases.all())}
+    _move_names(survivor, duplicate, reason)
+    _move_related_rows(survivor, duplicate, reason)
+    _fill_blank_fields(survivor, duplicate)
+    survivor._change_reason = reason
+    survivor.save()
+    duplicate._change_reason = reason
+    duplicate.delete()
+    return survivor
 
+
+def _move_names(survivor: Actor, duplicate: Actor, reason: str) -> None:
+    """The duplicate's aliases, and its name, become the survivor's aliases unless it already has them.
+
+    Spellings that differ only by accents are kept: they are how sources wrote the name.
+    """
+    known_names = {survivor.name.casefold(), *(alias.name.casefold() for alias in survivor.aliases.all())}
     for alias in list(duplicate.aliases.all()):
         if alias.name.casefold() in known_names:
             alias.delete()
@@ -33,17 +46,20 @@ def actor_merge(*, survivor: Actor, duplicate: Actor) -> Actor:
         alias._change_reason = reason
         alias.save()
 
+
+def _move_related_rows(survivor: Actor, duplicate: Actor, reason: str) -> None:
+    """Every foreign key and many-to-many link to the duplicate now points at the survivor; a row the survivor
+    already has (or one that would relate it to itself) is deleted instead."""
     for relation in Actor._meta.related_objects:
-        if relation.many_to_many:
-            if not relation.through._meta.auto_created:
-                continue  # rows of an explicit through model (IncidentActor) are moved as foreign keys below
-            accessor = getattr(duplicate, relation.get_accessor_name())
-            for related in list(accessor.all()):
-                getattr(related, relation.field.name).add(survivor)
-            accessor.clear()
-            continue
         if relation.related_model is ActorAlias:
-            continue
+            continue  # moved by _move_names
+        if relation.many_to_many:
+            if relation.through._meta.auto_created:
+                accessor = getattr(duplicate, relation.get_accessor_name())
+                for related in list(accessor.all()):
+                    getattr(related, relation.field.name).add(survivor)
+                accessor.clear()
+            continue  # rows of an explicit through model (IncidentActor) are moved as foreign keys
         for row in relation.related_model._base_manager.filter(**{relation.field.name: duplicate}):
             setattr(row, relation.field.name, survivor)
             row._change_reason = reason
@@ -51,9 +67,12 @@ def actor_merge(*, survivor: Actor, duplicate: Actor) -> Actor:
                 with transaction.atomic():
                     row.save()
             except IntegrityError:
-                # The survivor already has this row (or it would relate the survivor to itself).
                 row.__class__._base_manager.filter(pk=row.pk).delete()
 
+
+def _fill_blank_fields(survivor: Actor, duplicate: Actor) -> None:
+    """The survivor takes the duplicate's description and codes where it has none (unique codes are released by
+    the duplicate first)."""
     if not survivor.description and duplicate.description:
         survivor.description = duplicate.description
     for field in ("wikidata_id", "acled_actor_type"):
@@ -62,8 +81,3 @@ def actor_merge(*, survivor: Actor, duplicate: Actor) -> Actor:
             setattr(duplicate, field, None)
             duplicate.save(update_fields=[field])
             setattr(survivor, field, value)
-    survivor._change_reason = reason
-    survivor.save()
-    duplicate._change_reason = reason
-    duplicate.delete()
-    return survivor

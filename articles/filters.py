@@ -1,4 +1,4 @@
-"""Article and quote filters, for the API lists and (later) the web lists alike."""
+"""Article and quote filters: one FilterSet per model, for the web lists and the API alike."""
 
 from django_filters import rest_framework as filters
 

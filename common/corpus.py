@@ -114,65 +114,79 @@ def load(paths: Iterable[Path], using: str = "default", update: bool = False) ->
     not the fixtures, is the record of that. With `update=True` such a row is changed to match the fixture when
     a field differs, and gets one history entry saying so.
     """
-    records = _read_records(paths)
-    report = LoadReport(created={}, updated={}, present={})
-    new_rows: dict[type[models.Model], list[models.Model]] = {}
+    loader = _Loader(using=using, update=update)
     with transaction.atomic(using=using):
-        deferred: list[tuple[_Record, DeserializedObject]] = []
-        updates_after_forward_references: list[_Record] = []
-        for record in records:
-            instance = None
-            label = record.data["model"].lower()
+        for record in _read_records(paths):
+            loader.load(record)
+        loader.finish()
+    return loader.report
+
+
+class _Loader:
+    """One load: new rows saved as they come, rows pointing further on completed at the end (forward references),
+    and the audit history's first version of each new row written in bulk."""
+
+    def __init__(self, *, using: str, update: bool):
+        self.using, self.update = using, update
+        self.report = LoadReport(created={}, updated={}, present={})
+        self.new_rows: dict[type[models.Model], list[models.Model]] = {}
+        self.deferred: list[tuple[_Record, DeserializedObject]] = []
+        self.updates_after_forward_references: list[_Record] = []
+
+    def load(self, record: _Record) -> None:
+        instance = None
+        label = record.data["model"].lower()
+        try:
+            deserialized = _deserialize(record, self.using)
+            instance = deserialized.object
+            model = type(instance)
+            if instance.pk is not None and model._base_manager.using(self.using).filter(pk=instance.pk).exists():
+                self.load_existing(record, deserialized, label)
+                return
+            _fill_timestamps(instance)
+            instance._state.adding = True
+            # Forward references (a place's parent loaded later) are checked when they are saved.
+            instance.full_clean(exclude=[field.name for field in deserialized.deferred_fields or {}] or None)
+            with transaction.atomic(using=self.using):
+                deserialized.save(using=self.using)
+        except (ValidationError, *_RECORD_ERRORS) as error:
+            raise _corpus_error(record, instance, error) from None
+        _count(self.report.created, label)
+        self.new_rows.setdefault(model, []).append(instance)
+        if deserialized.deferred_fields:
+            self.deferred.append((record, deserialized))
+
+    def load_existing(self, record: _Record, deserialized: DeserializedObject, label: str) -> None:
+        """Left alone, unless updating: then changed to match the fixture (once the rows it points at exist)."""
+        if not self.update:
+            _count(self.report.present, label)
+        elif deserialized.deferred_fields:
+            self.updates_after_forward_references.append(record)
+        else:
+            _count(self.report.updated if _update_row(record, deserialized, self.using) else self.report.present, label)
+
+    def finish(self) -> None:
+        for record, deserialized in self.deferred:
             try:
-                deserialized = _deserialize(record, using)
-                instance = deserialized.object
-                exists = (
-                    instance.pk is not None
-                    and type(instance)._base_manager.using(using).filter(pk=instance.pk).exists()
-                )
-                if exists:
-                    if not update:
-                        _count(report.present, label)
-                    elif deserialized.deferred_fields:
-                        # It points at rows further on; compare it once they are all there.
-                        updates_after_forward_references.append(record)
-                    else:
-                        _count(report.updated if _update_row(record, deserialized, using) else report.present, label)
-                    continue
-                _fill_timestamps(instance)
-                instance._state.adding = True
-                # Forward references (a place's parent loaded later) are checked when they are saved.
-                instance.full_clean(exclude=[field.name for field in deserialized.deferred_fields or {}] or None)
-                with transaction.atomic(using=using):
-                    deserialized.save(using=using)
-            except (ValidationError, *_RECORD_ERRORS) as error:
-                raise _corpus_error(record, instance, error) from None
-            _count(report.created, label)
-            new_rows.setdefault(type(instance), []).append(instance)
-            if deserialized.deferred_fields:
-                deferred.append((record, deserialized))
-        for record, deserialized in deferred:
-            try:
-                deserialized.save_deferred_fields(using=using)
+                deserialized.save_deferred_fields(using=self.using)
             except Exception as error:  # noqa: BLE001 - name the record whatever went wrong
                 raise CorpusError(f"{_describe(record, deserialized.object)}: {error}") from None
-        for record in updates_after_forward_references:
+        for record in self.updates_after_forward_references:
             instance = None
             try:
-                deserialized = _deserialize(record, using)
+                deserialized = _deserialize(record, self.using)
                 instance = deserialized.object
-                changed = _update_row(record, deserialized, using)
+                changed = _update_row(record, deserialized, self.using)
             except (ValidationError, *_RECORD_ERRORS) as error:
                 raise _corpus_error(record, instance, error) from None
-            _count(report.updated if changed else report.present, record.data["model"].lower())
+            _count(self.report.updated if changed else self.report.present, record.data["model"].lower())
         # Raw saves write no audit history; give each new row its first version, so the first curator's
         # edit shows what it changed. Rows that were already there keep their history untouched.
-        for model, rows in new_rows.items():
+        for model, rows in self.new_rows.items():
             if hasattr(model, "history"):
-                model.history.db_manager(using).bulk_history_create(
+                model.history.db_manager(self.using).bulk_history_create(
                     rows, default_change_reason="Loaded from the corpus fixtures"
                 )
-    return report
 
 
 _RECORD_ERRORS = (

@@ -1,4 +1,4 @@
-"""Incident, place and figure filters, for the API lists and (later) the web lists alike."""
+"""Incident, place and figure filters: one FilterSet per model, for the web lists and the API alike."""
 
 from django_filters import rest_framework as filters
 

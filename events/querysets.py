@@ -126,9 +126,6 @@ class IncidentQuerySet(FuzzyDateQuerySet):
         casualties = apps.get_model("events", "Casualty").objects.filter(contingent=contingent)
         return self.filter(pk__in=casualties.values("incident_id"))
 
-    def in_mali(self):
-        return self.filter(in_mali=True)
-
     def search(self, text: str) -> Self:
         return self.filter(Q(title__icontains=text) | Q(location_as_written__icontains=text))
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from . import vocabularies as vocab
 from .models import Figure, Incident
@@ -30,14 +30,6 @@ SERIES_COLOURS = 12  # .series-0 … .series-10 and .series-rest in site.css
 # Chart geometry, in SVG user units.
 PLOT_TOP, PLOT_HEIGHT, AXIS_LEFT, AXIS_BOTTOM = 12, 150, 40, 26
 SLOT_WIDTH = {"month": 10, "year": 44}
-
-
-def incident_list_url() -> str:
-    """The researchers' incident list; built in parallel, with IncidentFilter's parameter names."""
-    try:
-        return reverse("events:incident_list")
-    except NoReverseMatch:
-        return "/incidents/"
 
 
 def period_bounds(start: datetime.date, by: str) -> tuple[datetime.date, datetime.date]:
@@ -158,67 +150,86 @@ def link(base: str, params: Mapping[str, str], **extra) -> str:
     return f"{base}?{urlencode(merged)}" if merged else base
 
 
-def incident_timeline(
-    incidents: QuerySet[Incident],
-    *,
-    by: str = "month",
-    params: Mapping[str, str] | None = None,
-    period: tuple[datetime.date | None, datetime.date | None] = (None, None),
-) -> IncidentTimeline:
-    """Incidents and people killed per month or year, by incident type. One query, grouped in the database.
+@dataclass
+class IncidentCounts:
+    """What the chart shows, counted: incidents per period and type, people killed per period, and the incidents
+    that have no place on the time axis (undated, dated less precisely than the period, dated outside the range)."""
 
-    `params` are the incident filters in force: every bar links to the incident list with them, narrowed to the
-    bar's period (within `period`, the filters' own dates) and, for a segment, its incident type.
-    """
+    by: str
+    per_period: dict[datetime.date, dict[str, int]]
+    killed: dict[datetime.date, int]
+    undated: dict[str, int]
+    imprecise: dict[str, int]
+    out_of_range: dict[str, int]
+
+
+def count_incidents(incidents: QuerySet[Incident], *, by: str = "month") -> IncidentCounts:
+    """Incidents and people killed per month or year, by incident type. One query, grouped in the database."""
     trunc = PERIODS[by]
-    params = {key: value for key, value in (params or {}).items() if key not in ("date_from", "date_to", "by")}
     rows = (
         incidents.with_killed()
         .order_by()
         .values("incident_type", start=trunc("date_from"), end=trunc("date_to"))
         .annotate(count=Count("pk"), killed_total=Sum("killed"))
     )
-    counts: dict[datetime.date, dict[str, int]] = defaultdict(dict)
-    killed: dict[datetime.date, int] = defaultdict(int)
-    undated: dict[str, int] = defaultdict(int)
-    imprecise: dict[str, int] = defaultdict(int)
-    out_of_range: dict[str, int] = defaultdict(int)
+    counts = IncidentCounts(
+        by, defaultdict(dict), defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int)
+    )
     first_day, last_day = settings.MINUSMA_DATE_RANGE
     first_period = period_bounds(first_day, by)[0]
     for row in rows:
         start, end, kind = as_date(row["start"]), as_date(row["end"]), row["incident_type"]
         if start is None:
-            undated[kind] += row["count"]
+            counts.undated[kind] += row["count"]
         elif start < first_period or (end or start) > last_day:
-            out_of_range[kind] += row["count"]
+            counts.out_of_range[kind] += row["count"]
         elif end is None or start != end:
-            imprecise[kind] += row["count"]
+            counts.imprecise[kind] += row["count"]
         else:
-            counts[start][kind] = counts[start].get(kind, 0) + row["count"]
-            killed[start] += row["killed_total"] or 0
+            per_type = counts.per_period[start]
+            per_type[kind] = per_type.get(kind, 0) + row["count"]
+            counts.killed[start] += row["killed_total"] or 0
+    return counts
 
-    type_totals: dict[str, int] = defaultdict(int)
-    for per_type in counts.values():
+
+def type_colours(per_period: Mapping[datetime.date, Mapping[str, int]]) -> tuple[list[str], dict, list]:
+    """Incident types, commonest first, with their CSS class and the legend: the commonest types get a colour each,
+    the rarest share one, so no two legend entries look alike."""
+    totals: dict[str, int] = defaultdict(int)
+    for per_type in per_period.values():
         for kind, count in per_type.items():
-            type_totals[kind] += count
-    ordered_types = sorted(type_totals, key=lambda kind: (-type_totals[kind], kind))
-    # The commonest types get a colour each; the rarest share one, so no two legend entries look alike.
-    distinct = ordered_types if len(ordered_types) <= SERIES_COLOURS else ordered_types[: SERIES_COLOURS - 1]
-    css = {kind: f"series-{index}" if kind in distinct else "series-rest" for index, kind in enumerate(ordered_types)}
+            totals[kind] += count
+    ordered = sorted(totals, key=lambda kind: (-totals[kind], kind))
+    distinct = ordered if len(ordered) <= SERIES_COLOURS else ordered[: SERIES_COLOURS - 1]
+    css = {kind: f"series-{index}" if kind in distinct else "series-rest" for index, kind in enumerate(ordered)}
     legend = [(css[kind], TYPE_LABELS.get(kind, kind)) for kind in distinct]
-    if rest := [TYPE_LABELS.get(kind, kind) for kind in ordered_types if kind not in distinct]:
+    if rest := [TYPE_LABELS.get(kind, kind) for kind in ordered if kind not in distinct]:
         legend.append(("series-rest", "Other types: " + ", ".join(label.lower() for label in rest)))
+    return ordered, css, legend
 
-    base = incident_list_url()
+
+def draw_timeline(
+    counts: IncidentCounts,
+    *,
+    params: Mapping[str, str] | None = None,
+    period: tuple[datetime.date | None, datetime.date | None] = (None, None),
+) -> IncidentTimeline:
+    """The counts as two bar charts (incidents by type, people killed), every bar and segment linking to the
+    incident list with the filters in force (`params`) narrowed to its period (within `period`, the filters' own
+    dates) and, for a segment, its incident type."""
+    by = counts.by
+    params = {key: value for key, value in (params or {}).items() if key not in ("date_from", "date_to", "by")}
+    ordered_types, css, legend = type_colours(counts.per_period)
+    base = reverse("events:incident_list")
     killed_params = {**params, "min_killed": params.get("min_killed") or "1"}
     lower, upper = period
     incident_bars, killed_bars = [], []
-    for start in periods_between(min(counts, default=None), max(counts, default=None), by):
+    for start in periods_between(min(counts.per_period, default=None), max(counts.per_period, default=None), by):
         first, last = period_bounds(start, by)
         first, last = max(first, lower) if lower else first, min(last, upper) if upper else last
         label = period_label(start, by)
         axis_label = str(start.year) if by == "year" or start.month == 1 else ""
-        per_type = counts.get(start, {})
+        per_type = counts.per_period.get(start, {})
         bar = Bar(
             label=label,
             start=first,
@@ -243,7 +254,7 @@ def incident_timeline(
                 label=label,
                 start=first,
                 end=last,
-                total=killed.get(start, 0),
+                total=counts.killed.get(start, 0),
                 url=link(base, killed_params, date_from=first, date_to=last),
                 axis_label=axis_label,
             )
@@ -252,17 +263,25 @@ def incident_timeline(
     return IncidentTimeline(
         by=by,
         incidents=Chart(
-            title=f"Incidents per {by}, by type",
-            unit="incidents",
-            bars=incident_bars,
-            legend=legend,
+            title=f"Incidents per {by}, by type", unit="incidents", bars=incident_bars, legend=legend
         ).layout(slot),
         killed=Chart(title=f"People killed per {by}", unit="killed", bars=killed_bars).layout(slot),
-        undated=type_counts(undated),
-        imprecise=type_counts(imprecise),
-        out_of_range=type_counts(out_of_range),
-        date_range=(first_day, last_day),
+        undated=type_counts(counts.undated),
+        imprecise=type_counts(counts.imprecise),
+        out_of_range=type_counts(counts.out_of_range),
+        date_range=settings.MINUSMA_DATE_RANGE,
     )
+
+
+def incident_timeline(
+    incidents: QuerySet[Incident],
+    *,
+    by: str = "month",
+    params: Mapping[str, str] | None = None,
+    period: tuple[datetime.date | None, datetime.date | None] = (None, None),
+) -> IncidentTimeline:
+    """The timeline of `incidents`: counted in one query, then drawn."""
+    return draw_timeline(count_incidents(incidents, by=by), params=params, period=period)
 
 
 def as_date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:
