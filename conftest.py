@@ -20,6 +20,24 @@ def _expected_database_vendor(django_db_setup, django_db_blocker):
             assert connection.vendor == expected, f"tests ran on {connection.vendor}, expected {expected}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, threads) ends by emptying every table, the Curator and Editor groups that
+    a migration made included: make them again, so the tests after it find the database as migrations leave it."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    if not transactional and not {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+
+    from common.roles import assign_roles
+
+    with item.config.stash[blocking_manager_key].unblock():
+        assign_roles(apps)
+
+
 @pytest.fixture(autouse=True)
 def _postgresql_only(request):
     """Tests of what only PostgreSQL has (row and advisory locks between real concurrent connections) say why they

@@ -19,7 +19,11 @@ def sync_roles(apps, schema_editor=None) -> None:
         app_config = apps.get_app_config(label)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
+    assign_roles(apps)
 
+
+def assign_roles(apps) -> None:
+    """The groups and their permissions, the permissions themselves being there (after migrate or flush)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, actions in ROLE_ACTIONS.items():
