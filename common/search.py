@@ -94,9 +94,10 @@ class SearchSpec:
             looked_at.append("aliases")
         looked_at += [f"the {relation.replace('_', ' ')}'s names" for relation in self.related_names]
         listed = ", ".join(looked_at[:-1]) + (" or " if len(looked_at) > 1 else "") + looked_at[-1]
+        by_spelling = "; names also by similar spelling" if self.names or self.aliases or self.related_names else ""
         return (
-            f"Words in the {listed}: full text with stems and accents ignored, web-search syntax (“quoted phrase”, "
-            "-word, or), names also by spelling; ranked like /api/v1/search/."
+            f"Words in the {listed}: full text, stems and accents ignored, web-search syntax (“a phrase”, -word, "
+            f"or){by_spelling}. The search engine of /api/v1/search/."
         )
 
 

@@ -169,3 +169,14 @@ def test_snippets_start_and_end_on_whole_words():
     words = re.sub(r"</?mark>", "", hit.snippet).replace("…", " ").split()
     assert set(words) == {"alpha", "Kidal", "omega"}
     assert "<mark>Kidal</mark>" in hit.snippet and len(words) < 60
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [("/api/v1/articles/", "title, subtitle or body"), ("/api/v1/incidents/", "description or the place's names")],
+)
+def test_the_lists_search_parameter_is_documented_from_the_spec(api, path, fields):
+    """The OpenAPI description of each list's `search` says what the engine looks at, from the model's spec."""
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    (search_param,) = [param for param in schema["paths"][path]["get"]["parameters"] if param["name"] == "search"]
+    assert fields in search_param["description"] and "stems" in search_param["description"]
