@@ -341,7 +341,7 @@ class SearchableQuerySet(models.QuerySet):
         """The rows that match `text`, each annotated with `search_rank` (float, higher is better); the queryset's
         other filters, annotations and ordering are kept (order by rank with by_search_rank())."""
         text = _words(text)
-        if not re.search(r"\w", text):
+        if fts5_query(text) is None:  # nothing to look for, or only words to exclude: matching all would scan
             return self.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
         return self.filter(pk__in=self._candidate_ids(text)).with_search_rank(text)
 

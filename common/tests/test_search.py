@@ -83,6 +83,7 @@ def test_websearch_syntax_phrases_exclusions_and_or():
     assert found(Article, '"town was calm"') == [town.pk]
     assert found(Article, '"calm town"') == []
     assert found(Article, "shelled or Gao") == sorted([camp.pk, town.pk, gao.pk])
+    assert found(Article, "-camp") == [] and found(Article, '-"town was"') == []
 
 
 @pytest.mark.parametrize(
