@@ -428,6 +428,8 @@ class SearchKind:
 
 @dataclass
 class Hit:
+    """One record found by the site-wide search, as the page and the API show it."""
+
     kind: str
     record: models.Model
     title: str
@@ -461,7 +463,7 @@ def search_site(text: str, *, kinds: Iterable[str] | None = None, limit: int = D
     return {name: KINDS[name].hits(text, limit) for name in (kinds or KINDS)}
 
 
-# --- The database side, for migrations --------------------------------------------------------------------------------
+# --- The database side: SQLite's fold, and the SQL the migrations run -----------------------------------------------
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
