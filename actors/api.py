@@ -2,6 +2,7 @@ from minusma.api_tools import RecordViewSet
 
 from .filters import ActorFilter, ContingentFilter, StrengthObservationFilter
 from .models import Actor, Contingent, StrengthObservation
+from .querysets import ActorQuerySet, ContingentQuerySet, StrengthObservationQuerySet
 from .serializers import (
     ActorDetailSerializer,
     ActorSerializer,
@@ -19,7 +20,7 @@ class ActorViewSet(RecordViewSet):
     detail_serializer_class = ActorDetailSerializer
     filterset_class = ActorFilter
     ordering_fields = ["name", "kind", "country", "id"]
-    search_description = "Text in the name or any alias, case-insensitively."
+    search_description = ActorQuerySet.search_spec.description
 
 
 class ContingentViewSet(RecordViewSet):
@@ -30,7 +31,7 @@ class ContingentViewSet(RecordViewSet):
     detail_serializer_class = ContingentDetailSerializer
     filterset_class = ContingentFilter
     ordering_fields = ["country", "capability", "date_from", "status", "id"]
-    search_description = "Text in the unit name or slug, case-insensitively."
+    search_description = ContingentQuerySet.search_spec.description
 
 
 class StrengthObservationViewSet(RecordViewSet):
@@ -40,4 +41,4 @@ class StrengthObservationViewSet(RecordViewSet):
     serializer_class = StrengthObservationSerializer
     filterset_class = StrengthObservationFilter
     ordering_fields = ["date_from", "personnel", "id"]
-    search_description = "Text in the excerpt or the contingent's unit name, case-insensitively."
+    search_description = StrengthObservationQuerySet.search_spec.description

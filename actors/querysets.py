@@ -8,9 +8,14 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
+from common.search import SearchableQuerySet, SearchSpec
 
 
-class ActorQuerySet(NamedWithAliasesQuerySet):
+class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
+    search_spec = SearchSpec(
+        document={"name": "A", "description": "C"}, names=("name",), aliases="aliases", snippet="description"
+    )
+
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         return self.prefetch_related("aliases")
 
@@ -51,13 +56,16 @@ class ActorQuerySet(NamedWithAliasesQuerySet):
         quoted = Exists(apps.get_model("articles", "Quote").objects.filter(speaker=OuterRef("pk")))
         return self.filter(quoted if present else ~quoted)
 
-    def search(self, text: str) -> Self:
-        """Name or any alias contains `text`, case-insensitively."""
-        aliases = self.model.aliases.rel.related_model.objects.filter(name__icontains=text)
-        return self.filter(Q(name__icontains=text) | Q(pk__in=aliases.values("actor_id")))
 
+class ContingentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
+    # The slug names the contributor, capability and base (bf-infantry-timbuktu-2015), which have no text field here.
+    search_spec = SearchSpec(
+        document={"unit_name": "A", "notes": "C", "slug": "D"},
+        names=("unit_name",),
+        related_names=("contributor", "base"),
+        snippet="notes",
+    )
 
-class ContingentQuerySet(FuzzyDateQuerySet):
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         """Contingents with their mission, contributor, base and sources; `expand` embeds whole records."""
         sources = apps.get_model("actors", "ContingentSource").objects.select_related("source")
@@ -80,12 +88,11 @@ class ContingentQuerySet(FuzzyDateQuerySet):
             Q(date_from__lte=day) | Q(date_from__isnull=True), Q(date_to__gte=day) | Q(date_to__isnull=True)
         )
 
-    def search(self, text: str) -> Self:
-        return self.filter(Q(unit_name__icontains=text) | Q(slug__icontains=text))
 
-
-class StrengthObservationQuerySet(FuzzyDateQuerySet):
+class StrengthObservationQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
     """Strength observations: what a row and its embedded contingent or source need, and their domain filters."""
+
+    search_spec = SearchSpec(document={"excerpt": "A"}, related_names=("contingent",), snippet="excerpt")
 
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         queryset = self.select_related("contingent__base", "source")
@@ -103,6 +110,3 @@ class StrengthObservationQuerySet(FuzzyDateQuerySet):
 
     def of_contingent_country(self, country: str) -> Self:
         return self.filter(contingent__country=country)
-
-    def search(self, text: str) -> Self:
-        return self.filter(Q(excerpt__icontains=text) | Q(contingent__unit_name__icontains=text))

@@ -2,6 +2,7 @@ from minusma.api_tools import RecordViewSet
 
 from .filters import ArticleFilter, QuoteFilter
 from .models import Article, Quote
+from .querysets import ArticleQuerySet, QuoteQuerySet
 from .serializers import ArticleDetailSerializer, ArticleSerializer, QuoteSerializer
 
 
@@ -13,7 +14,7 @@ class ArticleViewSet(RecordViewSet):
     detail_serializer_class = ArticleDetailSerializer
     filterset_class = ArticleFilter
     ordering_fields = ["date_from", "title", "word_count", "id"]
-    search_description = "Text in the title or subtitle, case-insensitively."
+    search_description = ArticleQuerySet.search_spec.description
 
 
 class QuoteViewSet(RecordViewSet):
@@ -23,4 +24,4 @@ class QuoteViewSet(RecordViewSet):
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     ordering_fields = {"date": "article__date_from", "text_start": "text_start", "id": "id"}
-    search_description = "Text in the quotation, case-insensitively."
+    search_description = QuoteQuerySet.search_spec.description

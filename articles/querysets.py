@@ -7,9 +7,12 @@ from django.db import models
 from django.db.models import Prefetch, Q
 
 from common.fuzzydates import FuzzyDateQuerySet
+from common.search import SearchableQuerySet, SearchSpec
 
 
-class ArticleQuerySet(FuzzyDateQuerySet):
+class ArticleQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
+    search_spec = SearchSpec(document={"title": "A", "subtitle": "B", "body": "C"}, snippet="body")
+
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         """Articles with their outlet and authors; `expand=authors` embeds whole actors."""
         queryset = self.select_related("outlet")
@@ -59,11 +62,14 @@ class ArticleQuerySet(FuzzyDateQuerySet):
         ]
         return self.filter(_any_pk_in(cited))
 
-    def search(self, text: str) -> Self:
-        return self.filter(Q(title__icontains=text) | Q(subtitle__icontains=text))
 
+class QuoteQuerySet(SearchableQuerySet):
+    search_spec = SearchSpec(
+        document={"text": "A", "speaker_description": "B", "speaker_role": "B"},
+        related_names=("speaker",),
+        snippet="text",
+    )
 
-class QuoteQuerySet(models.QuerySet):
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         """Quotes with their article and speaker; `expand` embeds the whole speaker or article."""
         queryset = self.select_related("article", "speaker")
@@ -91,9 +97,6 @@ class QuoteQuerySet(models.QuerySet):
     def in_period(self, start: datetime.date | None = None, end: datetime.date | None = None) -> Self:
         """Quotes from articles published (as far as we know) within [start, end]."""
         return self.filter(FuzzyDateQuerySet.period_q(start, end, prefix="article__"))
-
-    def search(self, text: str) -> Self:
-        return self.filter(text__icontains=text)
 
 
 def _any_pk_in(subqueries: list[models.QuerySet]) -> Q:

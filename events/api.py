@@ -3,6 +3,7 @@ from minusma.api_tools import RecordViewSet
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
 from .geo import coordinates
 from .models import Figure, Incident, Place
+from .querysets import FigureQuerySet, IncidentQuerySet, PlaceQuerySet
 from .serializers import FigureSerializer, IncidentSerializer, PlaceDetailSerializer, PlaceSerializer
 
 
@@ -13,7 +14,7 @@ class IncidentViewSet(RecordViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     ordering_fields = ["date_from", "title", "killed", "id"]
-    search_description = "Text in the title or the location as written, case-insensitively."
+    search_description = IncidentQuerySet.search_spec.description
     geometry = staticmethod(lambda incident: coordinates(incident.place))
 
 
@@ -25,7 +26,7 @@ class PlaceViewSet(RecordViewSet):
     detail_serializer_class = PlaceDetailSerializer
     filterset_class = PlaceFilter
     ordering_fields = ["name", "kind", "id"]
-    search_description = "Text in the name or any alias, case-insensitively."
+    search_description = PlaceQuerySet.search_spec.description
     geometry = staticmethod(coordinates)
 
 
@@ -36,4 +37,4 @@ class FigureViewSet(RecordViewSet):
     serializer_class = FigureSerializer
     filterset_class = FigureFilter
     ordering_fields = ["quantity", "date_from", "value", "id"]
-    search_description = "Text in the excerpt or the note, case-insensitively."
+    search_description = FigureQuerySet.search_spec.description

@@ -8,9 +8,14 @@ from django.db.models.functions import Coalesce
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
+from common.search import SearchableQuerySet, SearchSpec
 
 
-class PlaceQuerySet(NamedWithAliasesQuerySet):
+class PlaceQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
+    search_spec = SearchSpec(
+        document={"name": "A", "description": "C"}, names=("name",), aliases="aliases", snippet="description"
+    )
+
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         queryset = self.select_related("parent").prefetch_related("aliases")
         if "parent" in expand:
@@ -43,13 +48,14 @@ class PlaceQuerySet(NamedWithAliasesQuerySet):
         """The place itself and every place inside it."""
         return self.filter(pk__in=self.self_and_descendant_ids(place))
 
-    def search(self, text: str) -> Self:
-        """Name or any alias contains `text`, case-insensitively."""
-        aliases = self.model.aliases.rel.related_model.objects.filter(name__icontains=text)
-        return self.filter(Q(name__icontains=text) | Q(pk__in=aliases.values("place_id")))
 
+class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
+    search_spec = SearchSpec(
+        document={"title": "A", "location_as_written": "B", "description": "C"},
+        related_names=("place",),
+        snippet="description",
+    )
 
-class IncidentQuerySet(FuzzyDateQuerySet):
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         """Incidents with place, actors and their roles, casualties, sources and the number killed."""
         model = apps.get_model
@@ -126,11 +132,10 @@ class IncidentQuerySet(FuzzyDateQuerySet):
         casualties = apps.get_model("events", "Casualty").objects.filter(contingent=contingent)
         return self.filter(pk__in=casualties.values("incident_id"))
 
-    def search(self, text: str) -> Self:
-        return self.filter(Q(title__icontains=text) | Q(location_as_written__icontains=text))
 
+class FigureQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
+    search_spec = SearchSpec(document={"excerpt": "A", "note": "C"}, related_names=("subject",), snippet="excerpt")
 
-class FigureQuerySet(FuzzyDateQuerySet):
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
         queryset = self.select_related("subject", "source")
         if "subject" in expand:
@@ -141,6 +146,3 @@ class FigureQuerySet(FuzzyDateQuerySet):
 
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         return self.for_list(expand=expand)
-
-    def search(self, text: str) -> Self:
-        return self.filter(Q(excerpt__icontains=text) | Q(note__icontains=text))

@@ -1,12 +1,8 @@
 """The JSON API, version 1: one router for every app's viewsets, the cross-entity search, and the OpenAPI
 schema with Swagger UI and Redoc (served from drf-spectacular-sidecar's static files, so offline)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.db import models
 from django.db.models import CharField, F, Value
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -22,6 +18,7 @@ from actors.api import ActorViewSet, ContingentViewSet, StrengthObservationViewS
 from actors.models import Actor, Contingent, StrengthObservation
 from articles.api import ArticleViewSet, QuoteViewSet
 from articles.models import Article, Quote
+from common import search
 from common.filters import whole_number
 from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from events.models import Figure, Incident, Place
@@ -41,27 +38,7 @@ from minusma.api_tools import (
 app_name = "api"
 
 
-@dataclass(frozen=True)
-class Searchable:
-    """One kind of record the search endpoint looks through, with its label for a result."""
-
-    model: type[models.Model]
-    label: Callable[[models.Model], str]  # from the row's own columns, so a result costs no further query
-
-
-SEARCHABLE = {
-    "article": Searchable(Article, lambda article: article.title),
-    "quote": Searchable(Quote, lambda quote: quote.text),
-    "actor": Searchable(Actor, lambda actor: actor.name),
-    "contingent": Searchable(
-        Contingent,
-        lambda contingent: (
-            contingent.unit_name or f"{contingent.country.name} {contingent.get_capability_display().lower()}"
-        ),
-    ),
-    "incident": Searchable(Incident, lambda incident: incident.title),
-    "place": Searchable(Place, lambda place: place.name),
-}
+SEARCHABLE = search.KINDS  # the kinds the apps registered with the search engine, in their order
 SEARCH_MIN_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT = 2, 10, 100
 
 
@@ -71,6 +48,12 @@ class SearchResultSerializer(serializers.Serializer):
     slug = serializers.CharField(allow_null=True, help_text="Null for quotes, which have none.")
     name = serializers.CharField(help_text="Name, title or the quoted text.")
     url = serializers.URLField(help_text="The record's API address.")
+    web_url = serializers.URLField(help_text="The record's page on the website.")
+    snippet = serializers.CharField(
+        help_text="HTML: the passage that matches, escaped, each matched word (whole words, stems included) in "
+        "<mark>; the start of the text when the record was found by a name."
+    )
+    rank = serializers.FloatField(help_text="How well the record matches; higher is better, within its kind.")
 
 
 @extend_schema_serializer(many=False)  # the list action answers one object, not a list
@@ -103,7 +86,8 @@ class SearchViewSet(viewsets.ViewSet):
         responses={200: SearchResponseSerializer, 400: ERROR_RESPONSE},
     )
     def list(self, request):
-        """Records of every kind whose name, alias, title or quoted text contains `q`, case-insensitively.
+        """The records of each kind that best match `q`, best first: the search engine of the web page /search/ (full
+        text with stems and accents ignored, web-search syntax, names and aliases also by spelling).
 
         One query per kind searched, whatever the number of results."""
         reject_unknown_parameters(request, {"q", "type", "limit", api_settings.URL_FORMAT_OVERRIDE})
@@ -115,19 +99,20 @@ class SearchViewSet(viewsets.ViewSet):
         limit = whole_number(raw_limit)
         if limit is None or not 1 <= limit <= SEARCH_MAX_LIMIT:
             raise ValidationError({"limit": [f"“{raw_limit}” is not a limit: use 1 to {SEARCH_MAX_LIMIT}."]})
-        results = []
-        for kind in kinds:
-            searchable = SEARCHABLE[kind]
-            for record in searchable.model.objects.search(text)[:limit]:
-                results.append(
-                    {
-                        "type": kind,
-                        "id": record.pk,
-                        "slug": getattr(record, "slug", None),
-                        "name": searchable.label(record),
-                        "url": detail_url(record, request),
-                    }
-                )
+        results = [
+            {
+                "type": kind,
+                "id": hit.record.pk,
+                "slug": getattr(hit.record, "slug", None),
+                "name": SEARCHABLE[kind].name_of(hit.record),
+                "url": detail_url(hit.record, request),
+                "web_url": request.build_absolute_uri(hit.url),
+                "snippet": hit.snippet,
+                "rank": hit.rank,
+            }
+            for kind, hits in search.search_site(text, kinds=kinds, limit=limit).items()
+            for hit in hits
+        ]
         return Response(SearchResponseSerializer({"q": text, "results": results}).data)
 
 

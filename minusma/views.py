@@ -8,11 +8,10 @@ from django.views.decorators.http import require_safe
 
 from actors.models import Actor, Contingent
 from articles.models import Article, Quote
+from common import search
 from common.throttling import PageThrottle, rate_limited
 from events import geo, timeline
 from events.models import Figure, Incident, Place
-
-from . import search
 
 
 @require_safe
@@ -54,10 +53,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     error = None
     if len(text) > search.MAX_QUERY_LENGTH:
         error = f"Search for at most {search.MAX_QUERY_LENGTH} characters."
-    elif "q" in request.GET and len(text) < 2:
+    elif "q" in request.GET and len(text) < search.MIN_QUERY_LENGTH:
         error = "Type at least two characters to search."
-    results = search.search(text) if text and not error else {}
-    sections = [(kind, results[kind]) for kind in search.KINDS if kind in results]
+    results = search.search_site(text) if text and not error else {}
+    sections = [(search.KINDS[kind], hits) for kind, hits in results.items()]
     context = {"q": text, "error": error, "sections": sections, "total": sum(len(hits) for _, hits in sections)}
     return render(request, "search.html", context, status=400 if error else 200)
 

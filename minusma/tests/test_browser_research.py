@@ -69,7 +69,7 @@ def test_search_marks_the_words_and_links_to_the_record(page):
     )
 
     page.goto("/search/")
-    page.get_by_label("Search articles, quotes, actors, incidents and places").fill("Kidal")
+    page.get_by_label("Search articles, quotes, actors, contingents, incidents and places").fill("Kidal")
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/search/\?q=Kidal$"))

@@ -1,15 +1,25 @@
-"""Search: ranked results with marked words, on PostgreSQL (full text + trigrams) and on SQLite (fallback)."""
+"""The site's search: the /search/ page and /api/v1/search/ over the one engine (common/search.py), ranked, with the
+matched words marked, on PostgreSQL (full text + trigrams) and SQLite (FTS5) alike."""
+
+import re
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from actors.tests.factories import ActorAliasFactory, ActorFactory
+from actors.tests.factories import ActorAliasFactory, ActorFactory, ContingentFactory
 from articles.tests.factories import ArticleFactory, QuoteFactory
+from common.search import KINDS
+from common.search import search_site as search
 from events.models import PlaceAlias
-from events.tests.factories import IncidentFactory, PlaceFactory
-from minusma.search import search
+from events.tests.factories import IncidentFactory, PlaceAliasFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
 
 
 def test_quote_is_found_by_its_words_with_them_marked():
@@ -56,13 +66,78 @@ def test_articles_rank_by_relevance_and_mark_matches():
 
 
 @pytest.mark.parametrize("copies", [1, 6])
-def test_search_runs_a_fixed_number_of_queries(django_assert_max_num_queries, copies):
-    """Guards against N+1 queries: one query per kind of record (plus the name scan on SQLite)."""
+def test_search_runs_a_fixed_number_of_queries(django_assert_num_queries, copies):
+    """Guards against N+1 queries: one query per kind of record, on both databases, whatever the number of hits."""
     for _ in range(copies):
         QuoteFactory()
         IncidentFactory(title="Attack on the forefront")
-    with django_assert_max_num_queries(9):
-        search("forefront")
+    with django_assert_num_queries(len(KINDS)):
+        results = search("forefront")
+    assert len(results["quote"]) == len(results["incident"]) == copies
+
+
+@pytest.mark.parametrize("copies", [1, 6])
+def test_search_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
+    """Guards against N+1 queries: the page costs one query per kind, whatever the number of hits."""
+    for _ in range(copies):
+        QuoteFactory()
+        IncidentFactory(title="Attack on the forefront")
+    with django_assert_num_queries(len(KINDS)):
+        assert client.get(reverse("search"), {"q": "forefront"}).status_code == 200
+
+
+def test_contingents_are_searched_on_the_page_too():
+    """Contingents, once only in the API's search, are a section of the page."""
+    ContingentFactory(unit_name="Chadian battalion")
+    assert [hit.title for hit in search("Chadian battalion")["contingent"]] == ["Chadian battalion"]
+
+
+@pytest.mark.parametrize("query", ["Kidal", "killing", "Tombouctou", "Kidal -report", "NMLA", '"the mission"'])
+def test_page_and_api_give_the_same_records_in_the_same_order(client, api, query):
+    """/search/ and /api/v1/search/ are one engine: the same records, in the same order, for the same query."""
+    timbuktu = PlaceFactory(name="Timbuktu")
+    PlaceAliasFactory(place=timbuktu, name="Tombouctou")
+    mnla = ActorFactory(name="National Movement for the Liberation of Azawad", description="Killing in Kidal.")
+    ActorAliasFactory(actor=mnla, name="NMLA")
+    for n in range(12):
+        ArticleFactory(title=f"Kidal report {n}", body=f"Kidal {'and Kidal ' * n}attack in Gao; the mission held.")
+        IncidentFactory(title=f"Attack {n} near the city", place=timbuktu, description=f"{n} were killed.")
+    QuoteFactory(speaker=mnla)
+    ContingentFactory(unit_name="Kidal battalion", base=timbuktu)
+    page = client.get(reverse("search"), {"q": query}).context["sections"]
+    from_page = [(kind.name, hit.record.pk) for kind, hits in page for hit in hits]
+    from_api = [(row["type"], row["id"]) for row in api.get("/api/v1/search/", {"q": query}).json()["results"]]
+    assert from_page == from_api
+    assert len(from_page) > 1
+
+
+def test_api_search_results_carry_the_snippet_rank_and_web_page(api):
+    """Each API result gives the marked snippet, its rank and the record's page on the website."""
+    article = ArticleFactory(title="Kidal", body="The camp in Kidal was shelled.")
+    (result,) = api.get("/api/v1/search/", {"q": "Kidal", "type": "article"}).json()["results"]
+    assert result["snippet"].startswith("The camp in <mark>Kidal</mark> was shelled")
+    assert isinstance(result["rank"], float) and result["rank"] > 0
+    assert result["web_url"] == f"http://testserver{article.get_absolute_url()}"
+
+
+def test_the_lists_search_parameter_ranks_with_the_engine(api):
+    """`search=` on an API list finds what the engine finds: stems, accents, a place's alias, no duplicates."""
+    timbuktu = PlaceFactory(name="Timbuktu")
+    PlaceAliasFactory(place=timbuktu, name="Tombouctou")
+    PlaceAliasFactory(place=timbuktu, name="Tumbutu")
+    killed = IncidentFactory(title="Camp attacked", description="Two peacekeepers were killed.")
+    there = IncidentFactory(title="Clash near the city", place=timbuktu)
+    IncidentFactory(title="Patrol")
+
+    def ids(path, text):
+        return [row["id"] for row in api.get(path, {"search": text}).json()["results"]]
+
+    assert ids("/api/v1/incidents/", "killing") == [killed.pk]
+    assert ids("/api/v1/incidents/", "Tombouctou") == [there.pk]
+    assert ids("/api/v1/places/", "Tombouctou") == [timbuktu.pk]
+    assert ids("/api/v1/articles/", "Jezequel") == []
+    article = ArticleFactory(body="Jean-Hervé Jézéquel said so.")
+    assert ids("/api/v1/articles/", "Jezequel") == [article.pk]
 
 
 def test_search_page_shows_marked_results_and_advertises_json(client):
@@ -88,10 +163,20 @@ def test_search_text_is_escaped(client):
 
 
 def test_snippets_start_and_end_on_whole_words():
-    """The fallback's snippet window never cuts a word in half."""
-    from minusma.search import highlight
+    """A snippet of a long text is a window of whole words round the match, never a word cut in half."""
+    ArticleFactory(title="Long", body="alpha " * 40 + "Kidal" + " omega" * 40)
+    (hit,) = search("Kidal", kinds=["article"])["article"]
+    words = re.sub(r"</?mark>", "", hit.snippet).replace("…", " ").split()
+    assert set(words) == {"alpha", "Kidal", "omega"}
+    assert "<mark>Kidal</mark>" in hit.snippet and len(words) < 60
 
-    text = "alpha " * 40 + "Kidal" + " omega" * 40
-    snippet = str(highlight(text, ["Kidal"]))
-    assert snippet.startswith("… alpha ") and snippet.endswith("omega …")
-    assert "<mark>Kidal</mark>" in snippet
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [("/api/v1/articles/", "title, subtitle or body"), ("/api/v1/incidents/", "description or the place's names")],
+)
+def test_the_lists_search_parameter_is_documented_from_the_spec(api, path, fields):
+    """The OpenAPI description of each list's `search` says what the engine looks at, from the model's spec."""
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    (search_param,) = [param for param in schema["paths"][path]["get"]["parameters"] if param["name"] == "search"]
+    assert fields in search_param["description"] and "stems" in search_param["description"]
