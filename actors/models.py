@@ -237,6 +237,8 @@ class Contingent(FuzzyDate, TimeStamped):
         PLEDGED = "pledged", "Pledged"
         DEPLOYED = "deployed", "Deployed"
         REHATTED = "rehatted", "Rehatted"
+        # Still in the mission but kept from operating, e.g. drones grounded by the host government.
+        SUSPENDED = "suspended", "Operations suspended"
         ANNOUNCED_WITHDRAWAL = "announced_withdrawal", "Withdrawal announced"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -323,6 +325,8 @@ class Qualifier(models.TextChoices):
     AT_LEAST = "at_least", "at least"
     MORE_THAN = "more_than", "more than"
     UP_TO = "up_to", "up to"
+    # Read from words, not digits: “hundreds” is stored as the range 200–999, marked as a curator's estimate.
+    ESTIMATE = "estimate", "estimated"
 
 
 class StrengthObservation(FuzzyDate, SourcedClaim, TimeStamped):
