@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actors', '0006_plausible_dates'),
+        ('actors', '0007_search_documents'),
     ]
 
     operations = [
