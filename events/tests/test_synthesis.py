@@ -3,12 +3,12 @@ import random
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from actors.models import Actor
 from articles.models import Article, Quote
+from events import synthesis
 from events.models import Casualty, Incident, IncidentActor, IncidentSource, Place
-from events.synthesis import GAZETTEER
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -72,7 +72,7 @@ def test_synthesize_after_load_corpus_reuses_its_places_and_actors():
     call_command("load_corpus", stdout=io.StringIO())
     kidal, jnim = Place.objects.get(slug="kidal"), Actor.objects.get(slug="jnim")
     places_before, corpus_incidents = Place.objects.count(), Incident.objects.count()
-    gazetteer_slugs = [row[0] for row in GAZETTEER]
+    gazetteer_slugs = [row[0] for row in synthesis.GAZETTEER]
     in_corpus = Place.objects.filter(slug__in=gazetteer_slugs).count()
 
     synthesize(80, seed=2)
@@ -114,3 +114,25 @@ def test_synthesize_draws_no_progress_bar_when_not_watched(capsys):
     synthesize(30)
 
     assert capsys.readouterr().err == ""
+
+
+def test_large_runs_rebuild_postgresqls_secondary_indexes_as_they_were():
+    """The bulk path that drops and rebuilds secondary indexes (PostgreSQL) leaves every index as it found it."""
+
+    def indexes() -> list[tuple[str, str]]:
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND (tablename LIKE 'events_%%' OR tablename LIKE 'articles_%%') ORDER BY indexname"
+            )
+            return cursor.fetchall()
+
+    before = indexes()
+    synthesis.synthesize(50, seed=3, rebuild_indexes=True)
+
+    assert indexes() == before
+    assert connection.vendor != "postgresql" or any("_search" in name for name, _ in before)
+    assert Incident.objects.count() == 50
+    assert_verbatim_and_valid()
