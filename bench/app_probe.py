@@ -28,7 +28,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 PAGE_SIZE = 50
@@ -82,9 +82,13 @@ def time_raw_scan() -> dict:
     return {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds if seconds else None}
 
 
-def sql(scenarios: list[dict], runs: int, username: str) -> dict:
-    """Per scenario: median SQL seconds and query count over `runs` in-process requests (one for exports)."""
-    client, admin = Client(), Client()
+def sql(scenarios: list[dict], runs: int, username: str, timeout: float) -> dict:
+    """Per scenario: median SQL seconds and query count over `runs` in-process requests (one for exports). On
+    PostgreSQL a query running longer than `timeout` seconds is cancelled, and the scenario reported as timed out."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(timeout * 1000)}")
+    client, admin = Client(raise_request_exception=True), Client(raise_request_exception=True)
     user = get_user_model().objects.filter(username=username).first()
     if user is not None:
         admin.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -96,14 +100,20 @@ def sql(scenarios: list[dict], runs: int, username: str) -> dict:
         timings, counts, statuses = [], [], []
         for _ in range(runs):
             timer = QueryTimer()
-            with connection.execute_wrapper(timer):
-                response = (admin if scenario.get("admin") else client).get(scenario["path"])
-                if getattr(response, "streaming", False):
-                    for _chunk in response.streaming_content:
-                        pass
+            try:
+                with connection.execute_wrapper(timer):
+                    response = (admin if scenario.get("admin") else client).get(scenario["path"])
+                    if getattr(response, "streaming", False):
+                        for _chunk in response.streaming_content:
+                            pass
+            except OperationalError:  # statement_timeout: PostgreSQL cancelled the query
+                results[scenario["name"]] = {"timeout": timeout}
+                break
             timings.append(timer.seconds)
             counts.append(timer.count)
             statuses.append(response.status_code)
+        if scenario["name"] in results:
+            continue
         results[scenario["name"]] = {
             "sql_seconds": statistics.median(timings),
             "queries": sorted(set(counts)),
@@ -127,13 +137,14 @@ def main() -> None:
     parser.add_argument("--deep-page", type=int, default=2000)
     parser.add_argument("--username", default="bench")
     parser.add_argument("--password", default="")
+    parser.add_argument("--timeout", type=float, default=30, help="seconds a query may run (PostgreSQL)")
     args = parser.parse_args()
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS.append("testserver")
     if args.action == "facts":
         answer = facts(args.deep_page)
     elif args.action == "sql":
-        answer = sql(json.load(sys.stdin), args.runs, args.username)
+        answer = sql(json.load(sys.stdin), args.runs, args.username, args.timeout)
     else:
         answer = superuser(args.username, args.password)
     json.dump(answer, sys.stdout)

@@ -487,14 +487,19 @@ def measure(target: Target, args: argparse.Namespace) -> list[dict]:
                 results.append(row)
                 continue
             app_timing, ds_timing = Timing(), Timing()
+            app_warmup, ds_warmup = Timing(), Timing()
             for _ in range(args.warmup):
-                timed_get(client, app.base + scenario.app, args.timeout, Timing())
+                timed_get(client, app.base + scenario.app, args.timeout, app_warmup)
                 if ds_url:
-                    timed_get(ds_client, ds_url, args.timeout, Timing())
+                    timed_get(ds_client, ds_url, args.timeout, ds_warmup)
             for _ in range(args.requests):
-                timed_get(client, app.base + scenario.app, args.timeout, app_timing)
-                if ds_url:
+                # A page that timed out twice (warm-up included) is not waited for again: "> N s" says it all.
+                if app_warmup.timeouts + app_timing.timeouts < 2:
+                    timed_get(client, app.base + scenario.app, args.timeout, app_timing)
+                if ds_url and ds_warmup.timeouts + ds_timing.timeouts < 2:
                     timed_get(ds_client, ds_url, args.timeout, ds_timing)
+            app_timing.timeouts += app_warmup.timeouts if not app_timing.seconds else 0
+            ds_timing.timeouts += ds_warmup.timeouts if not ds_timing.seconds else 0
             results.append({"scenario": scenario.name, "kind": "page", "app": app_timing,
                             "datasette": ds_timing if ds_url else None})  # fmt: skip
     finally:
@@ -503,7 +508,8 @@ def measure(target: Target, args: argparse.Namespace) -> list[dict]:
             datasette.stop()
     log(f"{target.label}: timing the app's own SQL in-process")
     payload = json.dumps([{"name": s.name, "path": s.app, "kind": s.kind, "admin": s.admin} for s in chosen])
-    sql = probe(url, "sql", "--runs", str(args.sql_runs), "--username", BENCH_USER, stdin=payload)
+    sql = probe(url, "sql", "--runs", str(args.sql_runs), "--username", BENCH_USER, "--timeout", str(args.timeout),
+                stdin=payload)  # fmt: skip
     for row in results:
         row["sql"] = sql.get(row["scenario"])
         row["target"] = target.label
@@ -569,7 +575,8 @@ def export_cell(runs: list[dict], timeout: float) -> tuple[str, float | None]:
     if not rates:
         run = runs[0]
         what = f"> {timeout:g} s" if run["outcome"] == "timeout" else run["outcome"]
-        return f"{what} after {run['seconds']:.0f} s, RSS +{run['rss_growth_mb']:.0f} MB", None
+        received = f"{run['lines']:,} lines" if run["lines"] > 1 else f"{run['bytes'] / 1e6:.1f} MB"
+        return f"{what} after {run['seconds']:.0f} s ({received}), RSS +{run['rss_growth_mb']:.0f} MB", None
     rate = statistics.median(rates)
     growth = max(run["rss_growth_mb"] for run in runs)
     return f"{rate:,.0f} rows/s, RSS +{growth:.0f} MB", rate
@@ -587,10 +594,11 @@ def table(rows: list[dict], args: argparse.Namespace) -> str:
             app, ds, sql = row["app"], row["datasette"], row.get("sql") or {}
             queries = ",".join(str(count) for count in sql.get("queries", [])) or "—"
             sql_seconds = sql.get("sql_seconds")
+            sql_text = f"> {sql['timeout']:g} s" if sql.get("timeout") else f"{seconds_text(sql_seconds)} [{queries}]"
             lines.append(
                 f"| {name} | {target} | {page_cell(app, 0.5, args.timeout)} | {page_cell(app, 0.95, args.timeout)} "
                 f"| {page_cell(ds, 0.5, args.timeout)} | {page_cell(ds, 0.95, args.timeout)} "
-                f"| {ratio(app.p(0.5), ds.p(0.5) if ds else None)} | {seconds_text(sql_seconds)} [{queries}] "
+                f"| {ratio(app.p(0.5), ds.p(0.5) if ds else None)} | {sql_text} "
                 f"| {ratio(app.p(0.5), sql_seconds)} |"
             )
         elif row["kind"] == "export":
@@ -669,11 +677,15 @@ def main() -> None:
     parser.add_argument("--facet-time-limit-ms", type=int, default=200, help="Datasette's (default 200)")
     parser.add_argument("--only", nargs="*", help="only the scenarios whose name contains one of these words")
     parser.add_argument("--write-doc", action="store_true", help=f"write the table into {DOC.relative_to(ROOT)}")
+    parser.add_argument("--build-only", action="store_true", help="build the scale databases, measure nothing")
     args = parser.parse_args()
 
     VAR.mkdir(parents=True, exist_ok=True)
     targets = [Target(vendor, size, args.postgres) for size in args.sizes for vendor in args.databases]
     builds = {target.label: build(target, rebuild=args.rebuild, seed=args.seed) for target in targets}
+    if args.build_only:
+        print(json.dumps(builds, indent=2))
+        return
     log("collecting static files for the production settings")
     manage(targets[0].database_url, "collectstatic", "--noinput")
     rows = []
