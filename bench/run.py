@@ -653,7 +653,7 @@ def write_doc(text: str, command: str, builds: dict) -> None:
     else:
         current = current.rstrip("\n") + "\n\n" + block + "\n"
     DOC.write_text(current)
-    log(f"wrote the table into {DOC.relative_to(ROOT)}")
+    log(f"wrote the table into {DOC}")
 
 
 def main() -> None:
