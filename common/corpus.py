@@ -17,7 +17,9 @@ from django.core.serializers.base import DeserializationError, DeserializedObjec
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
+from tqdm import tqdm
 
+from common.progress import no_progress
 from common.verbatim import locate
 
 # Load order: every model after the models its natural keys point to.
@@ -107,17 +109,23 @@ def _fill_timestamps(instance: models.Model) -> None:
             setattr(instance, field_name, now)
 
 
-def load(paths: Iterable[Path], using: str = "default", update: bool = False) -> LoadReport:
+def load(
+    paths: Iterable[Path], using: str = "default", update: bool = False, progress: tqdm | None = None
+) -> LoadReport:
     """Validate and save the records in `paths` that are not in the database yet, all or nothing.
 
     A record whose natural key finds a row is left alone: the row may have been curated since, and the database,
     not the fixtures, is the record of that. With `update=True` such a row is changed to match the fixture when
-    a field differs, and gets one history entry saying so.
+    a field differs, and gets one history entry saying so. `progress`, a tqdm bar, advances by one per record.
     """
+    progress = progress if progress is not None else no_progress()
     loader = _Loader(using=using, update=update)
     with transaction.atomic(using=using):
-        for record in _read_records(paths):
+        records = _read_records(paths)
+        progress.reset(total=len(records))
+        for record in records:
             loader.load(record)
+            progress.update()
         loader.finish()
     return loader.report
 
@@ -302,7 +310,8 @@ def fixture_paths(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.json"))
 
 
-def export_records(label: str, using: str = "default") -> list[dict]:
+def export_records(label: str, using: str = "default", progress: tqdm | None = None) -> list[dict]:
+    progress = progress if progress is not None else no_progress()
     model = apps.get_model(label)
     records = []
     for instance in model._default_manager.using(using).order_by("pk").iterator():
@@ -314,19 +323,27 @@ def export_records(label: str, using: str = "default") -> list[dict]:
             if field.name in data["fields"]:
                 data["fields"][field.name] = sorted(data["fields"][field.name])
         records.append((json.dumps(instance.natural_key(), cls=DjangoJSONEncoder), data))
+        progress.update()
     records.sort(key=lambda pair: pair[0])
     return [data for _, data in records]
 
 
-def export(directory: Path, using: str = "default") -> list[Path]:
-    """Write one file per corpus model into `directory`, replacing the corpus files there."""
+def export(directory: Path, using: str = "default", progress: tqdm | None = None) -> list[Path]:
+    """Write one file per corpus model into `directory`, replacing the corpus files there.
+
+    `progress`, a tqdm bar, advances by one per record written; when it is shown, one count per model sets its total.
+    """
+    progress = progress if progress is not None else no_progress()
+    if not progress.disable:
+        progress.reset(total=sum(model._default_manager.using(using).count() for model in iter_corpus_models()))
     directory.mkdir(parents=True, exist_ok=True)
     for stale in fixture_paths(directory):
         stale.unlink()
     written = []
     for rank, (name, label) in enumerate(CORPUS_MODELS, start=1):
         path = directory / f"{rank:02d}_{name}.json"
-        text = json.dumps(export_records(label, using), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        records = export_records(label, using, progress)
+        text = json.dumps(records, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         path.write_text(text + "\n", encoding="utf-8")
         written.append(path)
     return written

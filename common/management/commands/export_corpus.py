@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from common import corpus
+from common.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -16,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=None, help="Folder to write (default: fixtures/).")
         parser.add_argument("--database", default="default")
 
-    def handle(self, *args, output, database, **options):
+    def handle(self, *args, output, database, verbosity, **options):
         directory = output or Path(settings.BASE_DIR) / "fixtures"
-        for path in corpus.export(directory, using=database):
+        with progress_bar(stdout=self.stdout, verbosity=verbosity, description="export_corpus", unit="record") as bar:
+            written = corpus.export(directory, using=database, progress=bar)
+        for path in written:
             self.stdout.write(f"wrote {path}")

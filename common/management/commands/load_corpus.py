@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from common import corpus
+from common.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             "records curators deleted are not added back.",
         )
 
-    def handle(self, *args, paths, database, update, if_empty, **options):
+    def handle(self, *args, paths, database, update, if_empty, verbosity, **options):
         files = []
         for path in paths or [Path(settings.BASE_DIR) / "fixtures"]:
             if path.is_dir():
@@ -45,8 +46,10 @@ class Command(BaseCommand):
         if if_empty and corpus.holds_corpus_records(using=database):
             self.stdout.write("The database already holds corpus records; nothing loaded (--if-empty).")
             return
+        bar = progress_bar(stdout=self.stdout, verbosity=verbosity, description="load_corpus", unit="record")
         try:
-            report = corpus.load(files, using=database, update=update)
+            with bar:
+                report = corpus.load(files, using=database, update=update, progress=bar)
         except corpus.CorpusError as error:
             raise CommandError(f"Nothing was loaded. {error}") from None
         for label, _ in sorted(corpus.MODEL_RANK.items(), key=lambda item: item[1]):
