@@ -1,4 +1,4 @@
-from minusma.api_tools import RecordViewSet
+from common.api.viewsets import RecordViewSet
 
 from .filters import ActorFilter, ContingentFilter, StrengthObservationFilter
 from .models import Actor, Contingent, StrengthObservation

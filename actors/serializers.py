@@ -1,17 +1,16 @@
 from rest_framework import serializers
 
 from articles.models import Article
-from events.models import Place
-from minusma.api_tools import (
+from common.api.fields import RefField, WebUrlField
+from common.api.serializers import (
     DATE_FIELDS,
     SOURCE_FIELDS,
     AliasSerializer,
     FuzzyDateFields,
     RecordSerializer,
-    RefField,
     SourceSerializer,
-    WebUrlField,
 )
+from events.models import Place
 
 from .models import Actor, ActorRelation, Contingent, Position, StrengthObservation
 

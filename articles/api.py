@@ -1,4 +1,4 @@
-from minusma.api_tools import RecordViewSet
+from common.api.viewsets import RecordViewSet
 
 from .filters import ArticleFilter, QuoteFilter
 from .models import Article, Quote

@@ -2,7 +2,8 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from actors.models import Actor
-from minusma.api_tools import DATE_FIELDS, FuzzyDateFields, RecordSerializer, RefField, WebUrlField
+from common.api.fields import RefField, WebUrlField
+from common.api.serializers import DATE_FIELDS, FuzzyDateFields, RecordSerializer
 
 from .models import Article, Outlet, Quote
 

@@ -1,4 +1,4 @@
-from minusma.api_tools import RecordViewSet
+from common.api.viewsets import RecordViewSet
 
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
 from .geo import coordinates

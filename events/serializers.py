@@ -4,15 +4,14 @@ from rest_framework import serializers
 from actors.models import Actor
 from actors.serializers import ActorSerializer
 from articles.models import Article
-from minusma.api_tools import (
+from common.api.fields import RefField, WebUrlField
+from common.api.serializers import (
     DATE_FIELDS,
     SOURCE_FIELDS,
     AliasSerializer,
     FuzzyDateFields,
     RecordSerializer,
-    RefField,
     SourceSerializer,
-    WebUrlField,
 )
 
 from .models import Casualty, Figure, Incident, IncidentActor, Place

@@ -19,21 +19,20 @@ from actors.models import Actor, Contingent, StrengthObservation
 from articles.api import ArticleViewSet, QuoteViewSet
 from articles.models import Article, Quote
 from common import search
-from common.filters import whole_number
-from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
-from events.models import Figure, Incident, Place
-from minusma.api_tools import (
-    ERROR_RESPONSE,
+from common.api.fields import detail_url, has_slug
+from common.api.pagination import StrictPagePagination
+from common.api.parameters import (
     LIST_MAX_VALUES,
     PAGE_PARAM,
     PAGE_SIZE_PARAM,
-    StrictPagePagination,
     comma_separated,
-    detail_url,
-    has_slug,
     parse_moment,
     reject_unknown_parameters,
 )
+from common.api.schema import ERROR_RESPONSE
+from common.filters import whole_number
+from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
+from events.models import Figure, Incident, Place
 
 app_name = "api"
 

@@ -7,9 +7,10 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
+from common.api.parameters import LIST_MAX_LENGTH, LIST_MAX_VALUES
+from common.api.serializers import RecordSerializer
 from events.models import IncidentActor
 from events.tests.factories import IncidentActorFactory, IncidentFactory, PlaceFactory
-from minusma.api_tools import LIST_MAX_LENGTH, LIST_MAX_VALUES, RecordSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def test_the_default_budget_allows_a_full_page_with_one_expansion():
     """By default a page of 1000 may expand one relation, 500 two, and so on."""
     from django.conf import settings
 
-    from minusma.api_tools import MAX_PAGE_SIZE
+    from common.api.parameters import MAX_PAGE_SIZE
 
     assert settings.MINUSMA_API_EXPANSION_BUDGET == MAX_PAGE_SIZE
 

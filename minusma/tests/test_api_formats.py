@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
 from common import exports
+from common.api.renderers import flatten
 from events.models import IncidentActor
 from events.tests.factories import (
     CasualtyFactory,
@@ -20,7 +21,6 @@ from events.tests.factories import (
     PlaceAliasFactory,
     PlaceFactory,
 )
-from minusma.renderers import flatten
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_geojson_is_only_offered_where_records_have_coordinates(api):
 
 def test_json_lines_carry_every_filtered_record_without_a_page_cap(api, monkeypatch):
     """The JSON Lines export streams every matching record, across several fetched chunks, as JSON gives them."""
-    monkeypatch.setattr("minusma.api_tools.EXPORT_CHUNK_SIZE", 7)
+    monkeypatch.setattr("common.api.viewsets.EXPORT_CHUNK_SIZE", 7)
     FigureFactory.create_batch(60)
     FigureFactory(quantity="troops_authorized")
     lines = body(api.get("/api/v1/figures/", {"quantity": "peacekeepers_killed"}, HTTP_ACCEPT="application/x-ndjson"))

@@ -125,7 +125,7 @@ def test_a_curator_edits_a_record_in_the_raw_json_form_that_round_trips(records,
 def test_reference_choices_are_keyed_by_id(records):
     """Anything that lists a reference field's choices (a form, a schema tool) gets ids, not unhashable dicts."""
     from actors.models import Contingent
-    from minusma.api_tools import RefField
+    from common.api.fields import RefField
 
     choices = RefField(queryset=Contingent.objects.all()).get_choices()
     assert list(choices) == [records["contingents"]]

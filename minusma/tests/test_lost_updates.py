@@ -19,7 +19,7 @@ from actors.models import Actor, ActorAlias
 from actors.tests.factories import ActorAliasFactory, ActorFactory
 from articles.tests.factories import QuoteFactory
 from common.admin import OPENED_VERSION, CuratedAdmin, EditConflictForm
-from minusma.api_tools import RecordSerializer
+from common.api.serializers import RecordSerializer
 
 pytestmark = pytest.mark.django_db
 

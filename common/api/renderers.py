@@ -1,7 +1,7 @@
 """The API's formats besides JSON: CSV (one flat row per record), JSON Lines and GeoJSON.
 
 The API serializes each record as for JSON, then flattens or wraps it here; the text writers themselves (CSV
-quoting, the FeatureCollection) are minusma/exports.py's, which the web lists' downloads use too. The renderer
+quoting, the FeatureCollection) are common/exports.py's, which the web lists' downloads use too. The renderer
 classes exist for content negotiation (`?format=csv` or `Accept: text/csv`) and the OpenAPI schema; list and
 detail answers are streamed by RecordViewSet through the writers below rather than rendered in one piece.
 """
