@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from common.text import refuse_control_characters
+from common.text import refuse_control_characters, refuse_control_characters_in_text
 
 
 class NaturalKeyManager(models.Manager):
@@ -32,19 +32,22 @@ class TimeStamped(models.Model):
 
     def clean_fields(self, exclude=None) -> None:
         """Every CharField (names, titles, slugs, URLs, codes) refuses control characters, so a model gains the rule
-        with each new field; TextFields (bodies, notes) keep their line breaks. Runs in every full_clean: admin,
-        API, import and load_corpus."""
+        with each new field; TextFields (bodies, notes) keep their line breaks and tabs but refuse the rest (NUL,
+        which PostgreSQL cannot store). Runs in every full_clean: admin, API, import and load_corpus."""
         errors: dict = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for field in self._meta.concrete_fields:
-            if not isinstance(field, models.CharField) or (exclude and field.name in exclude):
+            if not isinstance(field, models.CharField | models.TextField) or (exclude and field.name in exclude):
                 continue
             value = field.value_from_object(self)
+            refuse = (
+                refuse_control_characters if isinstance(field, models.CharField) else refuse_control_characters_in_text
+            )
             try:
-                refuse_control_characters(value if value is None else str(value))  # str(): a Country is its code
+                refuse(value if value is None else str(value))  # str(): a Country is its code
             except ValidationError as error:
                 errors.setdefault(field.name, []).extend(error.error_list)
         if errors:

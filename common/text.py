@@ -28,6 +28,20 @@ def refuse_control_characters(value) -> None:
         )
 
 
+# In multi-line text (a body, a note) line feed, carriage return and tab are text; the other C0 controls and DEL
+# are not (PostgreSQL refuses NUL outright), the same set the request bounds refuse in a query string.
+_CONTROL_CHARACTERS_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters_in_text(value) -> None:
+    """Validator for multi-line text: line breaks and tabs are kept, NUL and the other control characters refused."""
+    if isinstance(value, str) and (found := _CONTROL_CHARACTERS_IN_TEXT.search(value)):
+        raise ValidationError(
+            f"Remove the control character U+{ord(found.group()):04X}: text holds letters, line breaks and tabs.",
+            code="control_character",
+        )
+
+
 def single_line(text: str) -> str:
     """The text with each run of control characters (line breaks, tabs…) replaced by one space."""
     return _CONTROL_CHARACTERS.sub(" ", text)

@@ -23,13 +23,15 @@ from common.api.fields import detail_url, has_slug
 from common.api.pagination import StrictPagePagination
 from common.api.parameters import (
     LIST_MAX_VALUES,
+    MOMENT_SCHEMA,
     PAGE_PARAM,
     PAGE_SIZE_PARAM,
     comma_separated,
     parse_moment,
     reject_unknown_parameters,
 )
-from common.api.schema import ERROR_RESPONSE
+from common.api.schema import ALLOWED_CHARACTER, ERROR_RESPONSE
+from common.api.viewsets import ApiViewMixin
 from common.filters import whole_number
 from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from events.models import Figure, Incident, Place
@@ -37,8 +39,10 @@ from events.models import Figure, Incident, Place
 app_name = "api"
 
 
+VISIBLE = r"[^\s\x00-\x1f\x7f]"  # not a space, not a control character
 SEARCHABLE = search.KINDS  # the kinds the apps registered with the search engine, in their order
-SEARCH_MIN_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT = 2, 10, 100
+SEARCH_MIN_LENGTH, SEARCH_MAX_LENGTH = search.MIN_QUERY_LENGTH, search.MAX_QUERY_LENGTH
+SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT = 10, 100
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -61,14 +65,26 @@ class SearchResponseSerializer(serializers.Serializer):
     results = SearchResultSerializer(many=True)
 
 
-class SearchViewSet(viewsets.ViewSet):
+class SearchViewSet(ApiViewMixin, viewsets.ViewSet):
     """Search names, aliases, titles and quotations across the database."""
 
     permission_classes = [AllowAny]  # read-only: the only action is list
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description=f"At least {SEARCH_MIN_LENGTH} characters."),
+            OpenApiParameter(
+                "q",
+                {
+                    "type": "string",
+                    "minLength": SEARCH_MIN_LENGTH,
+                    "maxLength": SEARCH_MAX_LENGTH,
+                    # Two characters besides spaces (what strip() leaves), and no control character but tab, CR, LF.
+                    "pattern": rf"^{ALLOWED_CHARACTER}*{VISIBLE}{ALLOWED_CHARACTER}*{VISIBLE}{ALLOWED_CHARACTER}*$",
+                },
+                required=True,
+                description=f"What to look for: {SEARCH_MIN_LENGTH} to {SEARCH_MAX_LENGTH} characters, at least "
+                f"{SEARCH_MIN_LENGTH} of them besides spaces around it.",
+            ),
             OpenApiParameter(
                 "type",
                 {"type": "array", "items": {"type": "string", "enum": list(SEARCHABLE)}, "maxItems": LIST_MAX_VALUES},
@@ -90,9 +106,12 @@ class SearchViewSet(viewsets.ViewSet):
 
         One query per kind searched, whatever the number of results."""
         reject_unknown_parameters(request, {"q", "type", "limit", api_settings.URL_FORMAT_OVERRIDE})
-        text = request.query_params.get("q", "").strip()
+        raw = request.query_params.get("q", "")
+        text = raw.strip()
         if len(text) < SEARCH_MIN_LENGTH:
             raise ValidationError({"q": [f"Give at least {SEARCH_MIN_LENGTH} characters to search for."]})
+        if len(raw) > SEARCH_MAX_LENGTH:
+            raise ValidationError({"q": [f"Search for at most {SEARCH_MAX_LENGTH} characters."]})
         kinds = comma_separated(request, "type", SEARCHABLE) or list(SEARCHABLE)
         raw_limit = request.query_params.get("limit", str(SEARCH_DEFAULT_LIMIT))
         limit = whole_number(raw_limit)
@@ -139,7 +158,7 @@ class DeletedPagination(StrictPagePagination):
     page_size = 100
 
 
-class DeletedViewSet(viewsets.ViewSet):
+class DeletedViewSet(ApiViewMixin, viewsets.ViewSet):
     """Records deleted, from the audit history, so that a client syncing with `modified_after` can drop them."""
 
     permission_classes = [AllowAny]  # read-only: the only action is list
@@ -149,8 +168,8 @@ class DeletedViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter(
                 "since",
-                {"type": "string", "format": "date-time"},
-                description="Only deletions after this moment (ISO 8601; UTC when no offset is given).",
+                MOMENT_SCHEMA,
+                description="Only deletions after this moment: an RFC 3339 date-time, or a date (its midnight, UTC).",
             ),
             OpenApiParameter(
                 "type",

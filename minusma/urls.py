@@ -17,3 +17,5 @@ urlpatterns = [
     path("", include("actors.urls")),
     path("", include("events.urls")),
 ]
+
+handler404 = "minusma.views.not_found"

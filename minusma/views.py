@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from actors.models import Actor, Contingent
 from articles.models import Article, Quote
@@ -74,3 +75,10 @@ def login_locked_out(request: HttpRequest, original_response=None, credentials=N
     response = render(request, "admin/locked_out.html", context, status=429)
     response["Retry-After"] = str(int(lockout.total_seconds()))
     return response
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: JSON under /api/, where a client reads `detail`, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No API address {request.path}: see /api/v1/ for the endpoints."}, status=404)
+    return page_not_found(request, exception)

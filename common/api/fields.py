@@ -73,6 +73,8 @@ class RefField(serializers.RelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", model=model)
         value = str(data).strip()
+        if "\x00" in value:  # no slug holds one, and PostgreSQL cannot even compare it
+            self.fail("does_not_exist", model=model, value=value.replace("\x00", "\N{REPLACEMENT CHARACTER}"))
         number = whole_number(value)
         lookup = {"pk": number} if number is not None else {"slug": value}
         if "slug" in lookup and not has_slug(queryset.model):
@@ -108,8 +110,17 @@ class RefFieldExtension(OpenApiSerializerFieldExtension):
         )
         if direction == "request":
             return {
-                "oneOf": [{"type": "integer"}, {"type": "string"}],
-                "description": "The related record's id or slug.",
+                "oneOf": [
+                    {"type": "integer"},
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "properties": {"id": {"oneOf": [{"type": "integer"}, {"type": "string"}]}},
+                        "required": ["id"],
+                        "description": "A reference as read ({id, slug, name, url}): its id is what counts.",
+                    },
+                ],
+                "description": "The related record's id or slug, or the reference as read.",
                 "example": 1,
             }
         if representation is not None:

@@ -1,9 +1,10 @@
 """Query parameters every API list and detail shares: their names, and strict parsing of their values."""
 
 import datetime
+import re
 from collections.abc import Iterable
 
-from django.utils.dateparse import parse_date, parse_datetime
+from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
@@ -61,21 +62,48 @@ def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+RFC3339_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}([Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}))?", re.ASCII)
+
+
 def parse_moment(raw: str, name: str) -> datetime.datetime:
-    """An ISO 8601 date-time (a date alone means its midnight; no offset means UTC), as an aware UTC datetime."""
-    try:
-        moment = parse_datetime(raw.strip())
-        if moment is None and (day := parse_date(raw.strip())) is not None:
-            moment = datetime.datetime.combine(day, datetime.time())
+    """An RFC 3339 date-time (2023-06-30T12:00:00Z, or with an offset) or a full date (its midnight, UTC), as an
+    aware UTC datetime: exactly what the schema's `date-time` or `date` formats admit, nothing looser."""
+    text = raw.strip()
+    if RFC3339_MOMENT.fullmatch(text):
+        try:
+            moment = datetime.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        except (ValueError, OverflowError):
+            moment = None
         if moment is not None:
-            if moment.tzinfo is None:
+            if moment.tzinfo is None:  # a full date
                 moment = moment.replace(tzinfo=datetime.UTC)
             return moment.astimezone(datetime.UTC)
-    except (ValueError, OverflowError):
-        pass
     raise ValidationError(
-        {name: [f"“{raw}” is not an ISO 8601 date-time. Use e.g. 2023-06-30T12:00:00Z (UTC when no offset)."]}
+        {
+            name: [
+                f"“{raw}” is not an RFC 3339 date-time or a date. Use e.g. 2023-06-30T12:00:00Z, "
+                "2023-06-30T14:00:00+02:00 or 2023-06-30."
+            ]
+        }
     )
+
+
+MOMENT_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+    "example": "2023-06-30T12:00:00Z",
+}
+
+
+def without_empty_values(query: QueryDict) -> QueryDict:
+    """The query string with its empty values left out: `?date_from=&expand=` is the same request as `?`, as an
+    HTML form sends it for the fields left blank (the schema says so with allowEmptyValue)."""
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        for value in values:
+            if value.strip():
+                kept.appendlist(name, value)
+    kept._mutable = False
+    return kept
 
 
 def strict_page_size(request, default: int) -> int:

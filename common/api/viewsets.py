@@ -3,18 +3,19 @@
 import datetime
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, ProtectedError, RestrictedError
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -34,6 +35,7 @@ from common.api.parameters import (
     comma_separated,
     reject_unknown_parameters,
     strict_page_size,
+    without_empty_values,
 )
 from common.api.schema import RecordSchema
 from common.filters import whole_number
@@ -44,7 +46,23 @@ WRITE_ACTIONS = ("update", "partial_update", "destroy")  # on one record, so If-
 EXPORT_CHUNK_SIZE = 500  # rows fetched, with their prefetched relations, per round trip of a streamed export
 
 
-class RecordViewSet(viewsets.ModelViewSet):
+class ApiViewMixin:
+    """What every API view shares: an empty query value is no value (`?date_from=` is `?`), the rule the schema
+    states with allowEmptyValue and the web forms rely on."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        request.GET = without_empty_values(request.GET)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        """A method the address does not offer is 405, before anything else about the request is judged."""
+        offered = getattr(self, "action_map", None)
+        if offered is not None and request.method.lower() not in {*offered, "options"}:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
+class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
     """A model's endpoint: list (filtered, searched, ordered, paginated), detail by id or slug, and writes that
     need a token or session plus the model permission. Queries come from the queryset's for_list()/for_detail().
     """
@@ -88,6 +106,12 @@ class RecordViewSet(viewsets.ModelViewSet):
             *api_settings.DEFAULT_RENDERER_CLASSES,
             *(streamed[name] for name in cls.streamed_formats()),
         ]
+
+    def get_renderers(self):
+        """Reads come in every format; a write answers in JSON (or the browsable API), whatever `format` says."""
+        if self.request is not None and self.request.method not in ("GET", "HEAD"):
+            return [renderer() for renderer in api_settings.DEFAULT_RENDERER_CLASSES]
+        return super().get_renderers()
 
     def allowed_query_parameters(self) -> set[str]:
         allowed = {FIELDS_PARAM, EXPAND_PARAM, api_settings.URL_FORMAT_OVERRIDE}
@@ -303,8 +327,27 @@ class RecordViewSet(viewsets.ModelViewSet):
             instance = self.get_object()  # row locked from here to the commit
             if refused := self.precondition_failed(instance):
                 return refused
-            self.perform_destroy(instance)
+            try:
+                with transaction.atomic():
+                    self.perform_destroy(instance)
+            except (ProtectedError, RestrictedError) as error:
+                return self.still_referenced(instance, error)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def still_referenced(self, record, error: ProtectedError | RestrictedError) -> Response:
+        """A 409 naming what still cites the record (a place an incident happened at, an article a quote is from):
+        deleting it would orphan sourced facts, so those must be deleted or re-pointed first."""
+        referencing = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+        kinds = Counter(str(obj._meta.verbose_name_plural) for obj in referencing)
+        listed = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+        return Response(
+            {
+                "detail": f"This {record._meta.verbose_name} is still referenced by {listed}: delete or change those "
+                "first.",
+                "referenced_by": dict(sorted(kinds.items())),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
 
     def precondition_failed(self, record) -> Response | None:
         """A 412 when the writer's copy is older than the record (RFC 9110 §13.2): If-Match names no current

@@ -218,10 +218,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "common.api.renderers.BrowsableAPIRenderer"],
-    # Reads are public; writes need a staff account with the model permission (minusma/api_permissions.py).
-    "DEFAULT_PERMISSION_CLASSES": ["minusma.api_permissions.StaffModelPermissionsOrAnonReadOnly"],
+    # Reads are public; writes need a staff account with the model permission (common/api/permissions.py).
+    "DEFAULT_PERMISSION_CLASSES": ["common.api.permissions.StaffModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Writes are JSON only (the browsable API's form sends raw JSON too): one request format to document and check.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.api.negotiation.StrictContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "common.api.schema.ApiSchema",
     # How many proxies of our own stand in front of the app: X-Forwarded-For is read only past them. 0 (the default)
     # means the client's address is REMOTE_ADDR, whatever headers it sends (minusma/throttling.py).
     "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),

@@ -63,7 +63,9 @@ def test_multi_line_text_fields_keep_their_line_breaks():
 def test_api_write_with_a_line_break_in_a_name_is_a_400(admin_client):
     """The API refuses the control character with a message on the field."""
     response = admin_client.post(
-        "/api/v1/actors/", {"name": "MINUSMA\r\nX", "slug": "minusma", "kind": "un_mission"}, format="json"
+        "/api/v1/actors/",
+        json.dumps({"name": "MINUSMA\r\nX", "slug": "minusma", "kind": "un_mission"}),
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert "name" in response.json()
@@ -107,3 +109,25 @@ def test_csl_json_export_of_a_forged_row_has_no_control_characters(client, forge
     (item,) = json.loads(_export(client, "csl-json", forged_article))
     assert "\r" not in item["title"] and "\n" not in item["title"]
     assert item["author"] == [{"family": "Doe", "given": "Jane"}]
+
+
+def _multi_line_fields() -> list[tuple[type[models.Model], str]]:
+    """Every TextField of a curated model: bodies, notes, descriptions, reasonings."""
+    return [
+        (model, field.name)
+        for label in CURATED_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model.__name__.startswith("Historical")
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.TextField)
+    ]
+
+
+@pytest.mark.parametrize(("model", "name"), _multi_line_fields(), ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_every_multi_line_field_refuses_nul_and_keeps_line_breaks(model, name):
+    """A TextField refuses NUL (PostgreSQL cannot store it: a 500 before) and the other controls, keeps \\n and \\t."""
+    others = [field.name for field in model._meta.fields if field.name != name]
+    with pytest.raises(ValidationError) as refused:
+        model(**{name: "a\x00b"}).full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    assert "U+0000" in refused.value.message_dict[name][0]
+    model(**{name: "line one\r\n\tline two"}).clean_fields(exclude=others)
