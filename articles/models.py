@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from common.citations import Cited
 from common.fuzzydates import FuzzyDate
 from common.models import NaturalKeyManager, TimeStamped
 from common.verbatim import locate
@@ -115,6 +116,9 @@ class Article(FuzzyDate, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article_detail", args=[self.slug])
+
+    def citation(self) -> Cited:
+        return Cited(self)
 
     def body_segments(self, passage: tuple[int, int] | None = None) -> list[list[dict]]:
         """The body as paragraphs of segments, each {"text", "quote", "first_of_quote", "in_passage",
@@ -257,6 +261,13 @@ class Quote(TimeStamped):
         return (*self.article.natural_key(), self.text_start)
 
     natural_key.dependencies = ["articles.article", "actors.actor"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:quote_detail", args=[self.pk])
+
+    def citation(self) -> Cited:
+        """The article, citing the quoted words as its passage."""
+        return Cited(self.article, self.text, self.text_start, self.text_end)
 
     def anchor(self) -> None:
         if self.article_id is None:

@@ -63,7 +63,7 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
         if "actors" in expand:
             roles = roles.prefetch_related("actor__aliases")
         casualties = model("events", "Casualty").objects.select_related("source", "contingent__base", "armed_actor")
-        sources = model("events", "IncidentSource").objects.select_related("source")
+        sources = model("events", "IncidentSource").objects.select_related("source__outlet")
         queryset = (
             self.select_related("place__parent")
             .prefetch_related(
@@ -79,6 +79,11 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
 
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         return self.for_list(expand=expand)
+
+    def with_citations(self) -> Self:
+        """After for_list() or for_detail(): the authors of the articles the incident cites too (one query), so that
+        each source can be cited in full."""
+        return self.prefetch_related("sources__source__authors")
 
     def with_killed(self) -> Self:
         """Annotate `killed`: the largest total of people killed that any one source reports (0 if none).

