@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from common.citations import Cited
-from common.fuzzydates import FuzzyDate
+from common.fuzzydates import FuzzyDate, plausible_date
 from common.models import NaturalKeyManager, TimeStamped
 from common.verbatim import locate
 
@@ -71,6 +71,38 @@ class Outlet(TimeStamped):
             raise ValidationError(
                 {"acled_source_scale": f"Use one or two of {', '.join(SourceScale.values)}, joined by “-”."}
             )
+
+
+class ExternalSource(TimeStamped):
+    """A publication outside the corpus (a UN resolution, an NGO's report, a reference work) that a record cites for
+    a fact that no corpus article states, such as an incident's date.
+
+    Its text is not stored, so what it says cannot be checked verbatim as an article's excerpt is: the records that
+    cite it say so, and researchers can leave such facts out (an incident list's `date_source=article`).
+    """
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    publisher = models.CharField(
+        max_length=200, help_text="Who published it, e.g. “United Nations Security Council”, “Human Rights Watch”."
+    )
+    published = models.DateField(
+        null=True, blank=True, validators=[plausible_date], help_text="When it was published, if it says."
+    )
+    url = models.URLField("URL", max_length=500, help_text="Where a reader can check it.")
+    note = models.TextField(blank=True, help_text="What it is (a document symbol, a page's title), when not obvious.")
+
+    objects = NaturalKeyManager("slug")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["publisher", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}"
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Article(FuzzyDate, TimeStamped):

@@ -17,7 +17,7 @@ from actors.models import Contingent
 from articles.models import Article, Quote
 from articles.provenance import SourcedClaim
 from common import citations, corpus
-from events.models import Incident, Place
+from events.models import Incident, IncidentExternalDate, Place
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SEED_FILES = {
@@ -106,6 +106,44 @@ def test_every_incident_and_contingent_cites_a_source(loaded_corpus):
     """Incidents and contingents each cite at least one article excerpt."""
     assert not Incident.objects.filter(sources__isnull=True).exists()
     assert not Contingent.objects.filter(sources__isnull=True).exists()
+
+
+# Incidents whose date no cited article gives (judged by hand, docs/corpus.md): each cites the outside source of its
+# date, so that `date_source=article` leaves them out.
+DATED_FROM_OUTSIDE = {
+    "2013-03-28-drc-intervention-brigade-established",  # 002: "recent"
+    "2014-05-21-kidal-malian-army-driven-out",  # 000: no date
+    "2015-01-09-paris-kosher-supermarket-attack",  # 000: "Jan. 7", with Charlie Hebdo
+    "2022-03-moura-massacre",  # 001: no date
+}
+# Days the articles give relative to another day they name.
+DAYS_DERIVED_FROM_THE_TEXT = {"2013-01-10-konna-falls-to-jihadists"}  # "a day after" the French assault of Jan. 11
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def test_dates_from_outside_the_articles_cite_their_source(loaded_corpus):
+    """Exactly the incidents judged to be dated from outside the articles carry an external date citation, each with
+    an outside source to check (a URL) and the reasoning."""
+    citations = IncidentExternalDate.objects.select_related("incident", "source")
+    assert {citation.incident.slug for citation in citations} == DATED_FROM_OUTSIDE
+    for citation in citations:
+        assert citation.source.url.startswith("https://") and citation.reasoning.strip(), citation
+    assert set(Incident.objects.dated_from("external").values_list("slug", flat=True)) == DATED_FROM_OUTSIDE
+
+
+def test_an_incident_dated_to_a_day_has_that_day_in_its_articles_or_cites_where_from(loaded_corpus):
+    """An incident dated to the day names that day in its articles' words (the date as written or an excerpt: the
+    day's number or its weekday), is derived from a day they name, or cites the outside source of its date."""
+    day_dated = (
+        Incident.objects.filter(date_precision="day").prefetch_related("sources").select_related("external_date")
+    )
+    assert day_dated.exists()
+    for incident in day_dated:
+        words = " ".join([incident.date_as_written, *(claim.excerpt for claim in incident.sources.all())])
+        named = re.search(rf"(?<!\d){incident.date_from.day}(?!\d)", words) or any(day in words for day in WEEKDAYS)
+        assert named or incident.slug in DAYS_DERIVED_FROM_THE_TEXT or incident.date_source == "external", (
+            f"{incident.slug}: {incident.date_from} is not in its articles' words; cite where the date comes from"
+        )
 
 
 def test_every_incident_has_a_place_or_an_explicit_unknown(loaded_corpus):
