@@ -112,6 +112,15 @@ class IncidentSourceAdmin(SourcedClaimAdmin):
     autocomplete_fields = ["incident", "source"]
 
 
+@admin.register(IncidentExternalDate)
+class IncidentExternalDateAdmin(CuratedAdmin):
+    list_display = ["incident", "source", "reasoning"]
+    list_filter = ["source__publisher"]
+    list_select_related = ["incident", "source"]
+    search_fields = ["incident__title", "source__title", "reasoning"]
+    autocomplete_fields = ["incident", "source"]
+
+
 @admin.register(Casualty)
 class CasualtyAdmin(SourcedClaimAdmin):
     list_display = ["incident", "category", "outcome", "low", "best", "high", "nationality", "source"]
