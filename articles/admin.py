@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from common.admin import CuratedAdmin, CuratedStackedInline, highlighted_body, verbatim_context
 
-from .models import Article, Outlet, Quote
+from .models import Article, ExternalSource, Outlet, Quote
 
 
 @admin.register(Outlet)
@@ -11,6 +11,14 @@ class OutletAdmin(CuratedAdmin):
     list_filter = ["kind", "acled_source_scale"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ExternalSource)
+class ExternalSourceAdmin(CuratedAdmin):
+    list_display = ["title", "publisher", "published", "url"]
+    list_filter = ["publisher"]
+    search_fields = ["title", "slug", "publisher", "url"]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 class QuoteInline(CuratedStackedInline):

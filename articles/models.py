@@ -8,7 +8,8 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from common.fuzzydates import FuzzyDate
+from common.citations import Cited
+from common.fuzzydates import FuzzyDate, plausible_date
 from common.models import NaturalKeyManager, TimeStamped
 from common.verbatim import locate
 
@@ -72,6 +73,38 @@ class Outlet(TimeStamped):
             )
 
 
+class ExternalSource(TimeStamped):
+    """A publication outside the corpus (a UN resolution, an NGO's report, a reference work) that a record cites for
+    a fact that no corpus article states, such as an incident's date.
+
+    Its text is not stored, so what it says cannot be checked verbatim as an article's excerpt is: the records that
+    cite it say so, and researchers can leave such facts out (an incident list's `date_source=article`).
+    """
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    publisher = models.CharField(
+        max_length=200, help_text="Who published it, e.g. “United Nations Security Council”, “Human Rights Watch”."
+    )
+    published = models.DateField(
+        null=True, blank=True, validators=[plausible_date], help_text="When it was published, if it says."
+    )
+    url = models.URLField("URL", max_length=500, help_text="Where a reader can check it.")
+    note = models.TextField(blank=True, help_text="What it is (a document symbol, a page's title), when not obvious.")
+
+    objects = NaturalKeyManager("slug")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["publisher", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class Article(FuzzyDate, TimeStamped):
     """One published text. The date fields hold its publication date, estimated when not printed."""
 
@@ -115,6 +148,9 @@ class Article(FuzzyDate, TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article_detail", args=[self.slug])
+
+    def citation(self) -> Cited:
+        return Cited(self)
 
     def body_segments(self, passage: tuple[int, int] | None = None) -> list[list[dict]]:
         """The body as paragraphs of segments, each {"text", "quote", "first_of_quote", "in_passage",
@@ -257,6 +293,13 @@ class Quote(TimeStamped):
         return (*self.article.natural_key(), self.text_start)
 
     natural_key.dependencies = ["articles.article", "actors.actor"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:quote_detail", args=[self.pk])
+
+    def citation(self) -> Cited:
+        """The article, citing the quoted words as its passage."""
+        return Cited(self.article, self.text, self.text_start, self.text_end)
 
     def anchor(self) -> None:
         if self.article_id is None:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from common.citations import Cited
 from common.verbatim import locate
 
 
@@ -59,3 +60,7 @@ class SourcedClaim(models.Model):
     def get_source_url(self) -> str:
         """The cited article, opened at the excerpt."""
         return f"{self.source.get_absolute_url()}?passage={self.excerpt_start}-{self.excerpt_end}#passage"
+
+    def citation(self) -> Cited:
+        """The cited article, with the excerpt as its passage."""
+        return Cited(self.source, self.excerpt, self.excerpt_start, self.excerpt_end)

@@ -5,13 +5,21 @@ from actors.models import Actor
 from common.api.fields import RefField, WebUrlField
 from common.api.serializers import DATE_FIELDS, FuzzyDateFields, RecordSerializer
 
-from .models import Article, Outlet, Quote
+from .models import Article, ExternalSource, Outlet, Quote
 
 
 class OutletSerializer(CountryFieldMixin, serializers.ModelSerializer):
     class Meta:
         model = Outlet
         fields = ["id", "slug", "name", "kind", "country", "acled_source_scale", "website"]
+
+
+class ExternalSourceSerializer(serializers.ModelSerializer):
+    """A publication outside the corpus that a record cites for a fact no article states."""
+
+    class Meta:
+        model = ExternalSource
+        fields = ["slug", "title", "publisher", "published", "url", "note"]
 
 
 class QuoteInArticleSerializer(serializers.ModelSerializer):

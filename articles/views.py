@@ -2,9 +2,12 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from actors.models import Actor
+from common.citations import citation_response, cite_control
+from common.verbatim import sentence_around
 from events.models import Place
 from minusma.listing import (
     CitationExportsMixin,
@@ -42,8 +45,35 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "passage_error": error,
         "actors": Actor.objects.mentioned_in(article).order_by("name"),
         "places": Place.objects.mentioned_in(article).order_by("name"),
+        "cite": cite_control(request, [article.citation()], reverse("articles:article_citation", args=[slug])),
     }
     return render(request, "articles/article_detail.html", context, status=400 if error else 200)
+
+
+@require_safe
+def article_citation(request: HttpRequest, slug: str) -> HttpResponse:
+    """The article's citation as a file: ?format=text|bibtex|ris|csl-json."""
+    article = get_object_or_404(Article.objects.for_list(), slug=slug)
+    return citation_response(request, [article.citation()], filename=article.slug)
+
+
+@require_safe
+def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One quote: who said it, the sentence around it, and how to cite the article at the quoted words."""
+    quote = get_object_or_404(Quote.objects.for_detail(expand=["article"]), pk=pk)
+    context = {
+        "quote": quote,
+        "context": sentence_around(quote.article.body, quote.text_start, quote.text_end),
+        "cite": cite_control(request, [quote.citation()], reverse("articles:quote_citation", args=[pk])),
+    }
+    return render(request, "articles/quote_detail.html", context)
+
+
+@require_safe
+def quote_citation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quote's citation (its article, the quoted words as the passage) as a file."""
+    quote = get_object_or_404(Quote.objects.for_detail(expand=["article"]), pk=pk)
+    return citation_response(request, [quote.citation()], filename=f"quote-{quote.pk}")
 
 
 class ArticleListView(CitationExportsMixin, RecordListView):

@@ -41,6 +41,9 @@ CORPUS_MODELS: list[tuple[str, str]] = [
     ("incident_sources", "events.IncidentSource"),
     ("casualties", "events.Casualty"),
     ("figures", "events.Figure"),
+    # Facts from outside the articles, last so that the files above keep their numbers.
+    ("external_sources", "articles.ExternalSource"),
+    ("incident_external_dates", "events.IncidentExternalDate"),
 ]
 MODEL_RANK = {label.lower(): rank for rank, (_, label) in enumerate(CORPUS_MODELS)}
 

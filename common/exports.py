@@ -1,4 +1,4 @@
-"""Streamed writers for the list exports: CSV, JSON, GeoJSON, and BibTeX, RIS and CSL-JSON citations for articles.
+"""Streamed writers for the list exports: CSV, JSON and GeoJSON (citations are in common/citations.py).
 
 Each writer takes an iterable of records (a queryset's iterator) and yields text chunks, so a
 StreamingHttpResponse sends a million rows without holding them in memory. Rows are dicts of plain values
@@ -11,9 +11,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-
-from common.fuzzydates import DatePrecision
-from common.text import single_line
 
 # Multi-valued columns (several authors, several sources) are joined with this in CSV and GeoJSON properties.
 LIST_SEPARATOR = " | "
@@ -123,104 +120,3 @@ def geojson_feature_collection(features: Iterable[tuple[int, tuple[float, float]
         yield separator + json.dumps(feature, default=_json_default, ensure_ascii=False)
         separator = ",\n"
     yield "\n]}\n"
-
-
-# Citations. Articles carry a fuzzy publication date; the citation gives what is known and no more. Every value is
-# put on one line (single_line), whatever the database holds: in RIS a line break would start a forged record.
-
-
-def _name_parts(name: str) -> tuple[str, str]:
-    """(family, given): the last word is taken as the family name, which holds for the corpus' bylines."""
-    given, _, family = single_line(name).strip().rpartition(" ")
-    return family, given
-
-
-def _date_parts(article) -> list[list[int]]:
-    if article.date_from is None:
-        return []
-    start, end = article.date_from, article.date_to or article.date_from
-    if article.date_precision == DatePrecision.DAY:
-        return [[start.year, start.month, start.day]]
-    if article.date_precision == DatePrecision.MONTH:
-        return [[start.year, start.month]]
-    if article.date_precision == DatePrecision.YEAR:
-        return [[start.year]]
-    return [[start.year, start.month, start.day], [end.year, end.month, end.day]]
-
-
-def _is_estimated(article) -> bool:
-    return article.date_precision != DatePrecision.DAY
-
-
-_BIBTEX_SPECIAL = str.maketrans(
-    {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
-)
-
-
-def _bibtex(value: str) -> str:
-    return single_line(value).translate(_BIBTEX_SPECIAL)
-
-
-def bibtex_entries(articles: Iterable, absolute_url) -> Iterator[str]:
-    """One @article per record, keyed by slug; biblatex's `date` holds the range when the day is not known."""
-    for article in articles:
-        fields = [("title", article.title), ("journal", article.outlet.name)]
-        authors = " and ".join(", ".join(filter(None, _name_parts(a.name))) for a in article.authors.all())
-        if authors:
-            fields.append(("author", authors))
-        if article.date_from:
-            fields.append(("year", str(article.date_from.year)))
-            if article.date_precision in (DatePrecision.DAY, DatePrecision.MONTH):
-                fields.append(("month", str(article.date_from.month)))
-            parts = _date_parts(article)
-            fields.append(("date", "/".join("-".join(f"{n:02d}" for n in part) for part in parts)))
-        if article.url:
-            fields.append(("url", article.url))
-        fields.append(("language", article.language))
-        note = f"Record: {absolute_url(article.get_absolute_url())}"
-        if _is_estimated(article) and article.date_from:
-            note += f". Publication date estimated ({article.get_date_precision_display().lower()})"
-        fields.append(("note", note))
-        body = ",\n".join(f"  {name} = {{{_bibtex(value)}}}" for name, value in fields)
-        yield f"@article{{{_bibtex(article.slug)},\n{body}\n}}\n\n"
-
-
-def ris_records(articles: Iterable, absolute_url) -> Iterator[str]:
-    """RIS (newspaper articles), one record per article, ending in ER."""
-    for article in articles:
-        lines = [("TY", "NEWS"), ("ID", article.slug), ("TI", article.title), ("T2", article.outlet.name)]
-        lines += [("AU", ", ".join(filter(None, _name_parts(author.name)))) for author in article.authors.all()]
-        if article.date_from:
-            lines.append(("PY", str(article.date_from.year)))
-            parts = _date_parts(article)[0]
-            lines.append(("DA", "/".join(f"{n:02d}" if i else str(n) for i, n in enumerate(parts)) + "/"))
-        if article.url:
-            lines.append(("UR", article.url))
-        lines.append(("LA", article.language))
-        note = f"Record: {absolute_url(article.get_absolute_url())}"
-        if _is_estimated(article) and article.date_from:
-            note += f". Publication date estimated: {article.date_display}"
-        lines.append(("N1", note))
-        lines.append(("ER", ""))
-        yield "".join(f"{tag}  - {single_line(value)}\r\n" for tag, value in lines) + "\r\n"
-
-
-def csl_items(articles: Iterable, absolute_url) -> Iterator[dict]:
-    """CSL-JSON items (type article-newspaper); an estimated date is a range marked `circa`."""
-    for article in articles:
-        item = {
-            "id": single_line(article.slug),
-            "type": "article-newspaper",
-            "title": single_line(article.title),
-            "container-title": single_line(article.outlet.name),
-            "author": [dict(zip(("family", "given"), _name_parts(a.name), strict=True)) for a in article.authors.all()],
-            "language": single_line(article.language),
-            "note": f"Record: {absolute_url(article.get_absolute_url())}",
-        }
-        if article.date_from:
-            item["issued"] = {"date-parts": _date_parts(article)}
-            if _is_estimated(article):
-                item["issued"]["circa"] = True
-        if article.url:
-            item["URL"] = single_line(article.url)
-        yield item

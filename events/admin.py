@@ -1,10 +1,17 @@
 from django.contrib import admin
 
-from common.admin import CuratedAdmin, CuratedTabularInline, EditConflictForm, SourcedClaimAdmin, SourcedClaimInline
+from common.admin import (
+    CuratedAdmin,
+    CuratedStackedInline,
+    CuratedTabularInline,
+    EditConflictForm,
+    SourcedClaimAdmin,
+    SourcedClaimInline,
+)
 from common.forms import DuplicateWarningForm
 from common.imports import CuratedImportMixin
 
-from .models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
+from .models import Casualty, Figure, Incident, IncidentActor, IncidentExternalDate, IncidentSource, Place, PlaceAlias
 from .resources import FigureResource, IncidentResource, PlaceResource
 
 
@@ -59,6 +66,16 @@ class IncidentSourceInline(SourcedClaimInline):
     model = IncidentSource
 
 
+class IncidentExternalDateInline(CuratedStackedInline):
+    """Only when no cited article gives the date: the outside source it is taken from, and why."""
+
+    model = IncidentExternalDate
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["source"]
+    verbose_name_plural = "Date from outside the articles (only when no cited article gives it)"
+
+
 class CasualtyInline(SourcedClaimInline):
     model = Casualty
     autocomplete_fields = ["source", "contingent", "armed_actor"]
@@ -74,7 +91,7 @@ class IncidentAdmin(CuratedImportMixin, CuratedAdmin):
     autocomplete_fields = ["place"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "date_from"
-    inlines = [IncidentActorInline, IncidentSourceInline, CasualtyInline]
+    inlines = [IncidentActorInline, IncidentSourceInline, IncidentExternalDateInline, CasualtyInline]
 
 
 @admin.register(IncidentActor)
@@ -92,6 +109,15 @@ class IncidentSourceAdmin(SourcedClaimAdmin):
     list_filter = ["source"]
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
+    autocomplete_fields = ["incident", "source"]
+
+
+@admin.register(IncidentExternalDate)
+class IncidentExternalDateAdmin(CuratedAdmin):
+    list_display = ["incident", "source", "reasoning"]
+    list_filter = ["source__publisher"]
+    list_select_related = ["incident", "source"]
+    search_fields = ["incident__title", "source__title", "reasoning"]
     autocomplete_fields = ["incident", "source"]
 
 

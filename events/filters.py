@@ -50,6 +50,12 @@ class IncidentFilter(filters.FilterSet):
         help_text="At least this many killed according to one source (the `killed` field).",
     )
     in_mali = BooleanFilter(help_text="true: in Mali; false: elsewhere (e.g. New York).")
+    date_source = ChoiceFilter(
+        choices=Incident.DateSource.choices,
+        method="filter_date_source",
+        help_text="article: incidents dated as the cited articles date them; external: dated from outside the "
+        "articles (the record's `external_date` names the source).",
+    )
 
     class Meta:
         model = Incident
@@ -68,6 +74,7 @@ class IncidentFilter(filters.FilterSet):
             "victim_contingent",
             "min_killed",
             "in_mali",
+            "date_source",
         ]
 
     def filter_date_from(self, queryset, name, value):
@@ -94,6 +101,9 @@ class IncidentFilter(filters.FilterSet):
 
     def filter_min_killed(self, queryset, name, value):
         return queryset.with_at_least_killed(value)
+
+    def filter_date_source(self, queryset, name, value):
+        return queryset.dated_from(value)
 
 
 class PlaceFilter(filters.FilterSet):

@@ -159,6 +159,12 @@ class Incident(FuzzyDate, TimeStamped):
         COUNTRY = "country", "Only the country"
         UNKNOWN = "unknown", "Unknown"
 
+    class DateSource(models.TextChoices):
+        """Where the incident's date comes from (an IncidentExternalDate row makes it external)."""
+
+        ARTICLE = "article", "The cited articles"
+        EXTERNAL = "external", "Outside the articles"
+
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     incident_type = models.CharField(max_length=30, choices=vocab.IncidentType.choices, db_index=True)
@@ -212,10 +218,61 @@ class Incident(FuzzyDate, TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("events:incident_detail", args=[self.slug])
 
+    @property
+    def date_citation(self) -> "IncidentExternalDate | None":
+        """The outside source of the date, when no cited article states it (for_list() selects it)."""
+        return getattr(self, "external_date", None)
+
+    @property
+    def date_source(self) -> str:
+        return self.DateSource.EXTERNAL if self.date_citation is not None else self.DateSource.ARTICLE
+
     def natural_key(self):
         return (self.slug,)
 
     natural_key.dependencies = ["events.place", "actors.actor"]
+
+
+class IncidentExternalDate(TimeStamped):
+    """An incident dated from outside the corpus: the outside source its date comes from, and why.
+
+    The incident's own date fields hold the date; this row says that no article it cites states it (they leave the
+    incident undated, or date it otherwise), so the date is shown, exported and filtered (`date_source`) as one
+    taken from outside the articles.
+    """
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="external_date")
+    source = models.ForeignKey(
+        "articles.ExternalSource",
+        on_delete=models.PROTECT,
+        related_name="incident_dates",
+        help_text="The publication outside the corpus that dates the incident.",
+    )
+    reasoning = models.TextField(
+        help_text="What the cited articles say about the date (or that they give none) and what the source gives."
+    )
+
+    objects = NaturalKeyManager("incident__slug")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident"]
+        verbose_name = "external date citation"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reasoning=""),
+                name="events_incidentexternaldate_has_reasoning",
+                violation_error_message="Say why the date comes from outside the articles.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident}: dated by {self.source}"
+
+    def natural_key(self):
+        return (self.incident.slug,)
+
+    natural_key.dependencies = ["events.incident", "articles.externalsource"]
 
 
 class IncidentActor(TimeStamped):

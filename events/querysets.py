@@ -57,15 +57,16 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
     )
 
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
-        """Incidents with place, actors and their roles, casualties, sources and the number killed."""
+        """Incidents with place, the outside source of the date if any, actors and their roles, casualties, sources
+        and the number killed."""
         model = apps.get_model
         roles = model("events", "IncidentActor").objects.select_related("actor")
         if "actors" in expand:
             roles = roles.prefetch_related("actor__aliases")
         casualties = model("events", "Casualty").objects.select_related("source", "contingent__base", "armed_actor")
-        sources = model("events", "IncidentSource").objects.select_related("source")
+        sources = model("events", "IncidentSource").objects.select_related("source__outlet")
         queryset = (
-            self.select_related("place__parent")
+            self.select_related("place__parent", "external_date__source")
             .prefetch_related(
                 Prefetch("actor_roles", queryset=roles),
                 Prefetch("casualties", queryset=casualties),
@@ -79,6 +80,16 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
 
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         return self.for_list(expand=expand)
+
+    def with_citations(self) -> Self:
+        """After for_list() or for_detail(): the authors of the articles the incident cites too (one query), so that
+        each source can be cited in full."""
+        return self.prefetch_related("sources__source__authors")
+
+    def dated_from(self, date_source: str) -> Self:
+        """Incidents whose date the cited articles give ("article") or that is taken from outside them
+        ("external": an IncidentExternalDate says where from)."""
+        return self.filter(external_date__isnull=date_source != "external")
 
     def with_killed(self) -> Self:
         """Annotate `killed`: the largest total of people killed that any one source reports (0 if none).

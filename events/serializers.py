@@ -4,6 +4,7 @@ from rest_framework import serializers
 from actors.models import Actor
 from actors.serializers import ActorSerializer
 from articles.models import Article
+from articles.serializers import ExternalSourceSerializer
 from common.api.fields import RefField, WebUrlField
 from common.api.serializers import (
     DATE_FIELDS,
@@ -14,7 +15,7 @@ from common.api.serializers import (
     SourceSerializer,
 )
 
-from .models import Casualty, Figure, Incident, IncidentActor, Place
+from .models import Casualty, Figure, Incident, IncidentActor, IncidentExternalDate, Place
 
 
 class PlaceSerializer(RecordSerializer):
@@ -92,6 +93,14 @@ class CasualtySerializer(CountryFieldMixin, serializers.ModelSerializer):
         ]
 
 
+class IncidentExternalDateSerializer(serializers.ModelSerializer):
+    source = ExternalSourceSerializer(read_only=True)
+
+    class Meta:
+        model = IncidentExternalDate
+        fields = ["source", "reasoning"]
+
+
 class IncidentSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_url_kwarg="id_or_slug")
     web_url = WebUrlField()
@@ -104,6 +113,18 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
         read_only=True, help_text="The largest number killed that any one source reports (0 when none)."
     )
     sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
+    date_source = serializers.ChoiceField(
+        choices=Incident.DateSource.choices,
+        read_only=True,
+        help_text="article: the date is what the cited articles give; external: no cited article gives it, and it is "
+        "taken from the source in `external_date`.",
+    )
+    external_date = IncidentExternalDateSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Where the date comes from when it is not from the articles (null when it is): the outside source "
+        "and the reasoning.",
+    )
 
     expandable = {
         "place": "events.serializers.PlaceSerializer",
@@ -124,6 +145,8 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
             "acled_sub_event_type",
             "ucdp_type_of_violence",
             *DATE_FIELDS,
+            "date_source",
+            "external_date",
             "place",
             "location_as_written",
             "location_precision",

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
+from common.citations import citation_response, cite_control
 from common.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
 from minusma.listing import (
     Column,
@@ -25,8 +26,21 @@ from .models import Figure, Incident, Place
 @require_safe
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An incident with its actors and roles, casualties by source, and the excerpts that report it."""
-    incident = get_object_or_404(Incident.objects.for_detail(), slug=slug)
-    return render(request, "events/incident_detail.html", {"incident": incident})
+    incident = get_object_or_404(Incident.objects.for_detail().with_citations(), slug=slug)
+    cited = [claim.citation() for claim in incident.sources.all()]
+    context = {
+        "incident": incident,
+        "cite": cite_control(request, cited, reverse("events:incident_citation", args=[slug])),
+    }
+    return render(request, "events/incident_detail.html", context)
+
+
+@require_safe
+def incident_citation(request: HttpRequest, slug: str) -> HttpResponse:
+    """The articles an incident rests on, each at its passage, as one citation file."""
+    incident = get_object_or_404(Incident.objects.for_detail().with_citations(), slug=slug)
+    cited = [claim.citation() for claim in incident.sources.all()]
+    return citation_response(request, cited, filename=f"{incident.slug}-sources")
 
 
 @require_safe
@@ -84,6 +98,11 @@ class IncidentListView(RecordListView):
         *fuzzy_date_columns(),
         ExportColumn("acled_time_precision", "acled_time_precision"),
         ExportColumn("ucdp_date_prec", "ucdp_date_prec"),
+        ExportColumn("date_source", "date_source"),
+        ExportColumn("date_external_source", "date_citation.source.title"),
+        ExportColumn("date_external_publisher", "date_citation.source.publisher"),
+        ExportColumn("date_external_url", "date_citation.source.url"),
+        ExportColumn("date_external_reasoning", "date_citation.reasoning"),
         ExportColumn("incident_type", "incident_type"),
         ExportColumn("acled_disorder_type", "acled_disorder_type"),
         ExportColumn("acled_event_type", "acled_event_type"),

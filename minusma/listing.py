@@ -21,7 +21,7 @@ from django.views import View
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from common import exports, throttling
+from common import citations, exports, throttling
 from common.filters import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
 
 DEFAULT_PAGE_SIZE = 50
@@ -90,9 +90,11 @@ FORMATS = {
     "csv": ExportFormat("CSV", "text/csv; charset=utf-8", "csv"),
     "json": ExportFormat("JSON", "application/json", "json", attachment=False),
     "geojson": ExportFormat("GeoJSON", "application/geo+json", "geojson"),
-    "bibtex": ExportFormat("BibTeX", "application/x-bibtex; charset=utf-8", "bib"),
-    "ris": ExportFormat("RIS", "application/x-research-info-systems; charset=utf-8", "ris"),
-    "csl-json": ExportFormat("CSL-JSON", "application/vnd.citationstyles.csl+json", "json"),
+    **{
+        name: ExportFormat(spec.label, spec.content_type, spec.extension)
+        for name, spec in citations.CITATION_FORMATS.items()
+        if name in ("bibtex", "ris", "csl-json")
+    },
 }
 JSON_FORMATS = {"json", "geojson", "csl-json"}
 
@@ -446,13 +448,13 @@ class CitationExportsMixin:
     formats = ("csv", "json", "bibtex", "ris", "csl-json")
 
     def export_bibtex(self, records: Iterable) -> Iterator[str]:
-        return exports.bibtex_entries(records, self.request.build_absolute_uri)
+        return citations.bibtex_entries(records, self.request.build_absolute_uri)
 
     def export_ris(self, records: Iterable) -> Iterator[str]:
-        return exports.ris_records(records, self.request.build_absolute_uri)
+        return citations.ris_records(records, self.request.build_absolute_uri)
 
     def export_csl_json(self, records: Iterable) -> Iterator[str]:
-        return exports.json_array(exports.csl_items(records, self.request.build_absolute_uri))
+        return exports.json_array(citations.csl_items(records, self.request.build_absolute_uri))
 
 
 def fuzzy_date_columns(path: str = "", prefix: str = "") -> list[ExportColumn]:

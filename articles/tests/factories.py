@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from articles.models import Article, Outlet, Quote
+from articles.models import Article, ExternalSource, Outlet, Quote
 
 BODY = (
     "The mission is moving north. “Mali is in the forefront,” said Jeff Laurenti, an analyst. "
@@ -44,3 +44,14 @@ class QuoteFactory(factory.django.DjangoModelFactory):
     speaker = factory.SubFactory("actors.tests.factories.ActorFactory")
     speaker_role = "an American analyst"
     text = "Mali is in the forefront,"
+
+
+class ExternalSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExternalSource
+
+    title = factory.Sequence(lambda n: f"Report {n}")
+    slug = factory.Sequence(lambda n: f"report-{n}")
+    publisher = "Human Rights Watch"
+    published = datetime.date(2022, 4, 5)
+    url = factory.Sequence(lambda n: f"https://www.example.org/reports/{n}")

@@ -56,3 +56,19 @@ def test_a_misquote_is_refused_with_the_reason(page, admin_user):
     _add_quote(page, article, speaker="someone", text='Mali is in the forefront," said')
     expect(page.get_by_text("quote marks, dashes, ellipses and spaces are ignored")).to_be_visible()
     assert not Quote.objects.exists()
+
+
+def test_a_reader_opens_cite_and_copies_the_bibtex(page, browser):
+    """The Cite control opens from the keyboard-reachable summary; its Copy button puts the BibTeX on the clipboard
+    and says so to screen readers."""
+    article = ArticleFactory(title="The UN’s Mission in Mali Is on Tenterhooks")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(article.get_absolute_url())
+    page.get_by_text("Cite this article").click()
+    box = page.get_by_label("BibTeX", exact=True)
+    expect(box).to_be_visible()
+    page.get_by_role("button", name="Copy BibTeX").click()
+    expect(page.get_by_role("status")).to_have_text("BibTeX citation copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == box.input_value()
+    assert copied.startswith(f"@article{{{article.slug},")

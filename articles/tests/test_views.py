@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from actors.tests.factories import ActorFactory
 from articles.tests.factories import ArticleFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,33 @@ def test_article_reader_advertises_its_json_twin(client):
     article = ArticleFactory()
     page = client.get(article.get_absolute_url()).content.decode()
     assert f'<link rel="alternate" type="application/json" href="/api/v1/articles/{article.pk}/">' in page
+
+
+def test_quote_page_shows_the_speaker_the_sentence_around_and_the_article(client):
+    """A quote's own page: the words, who said them, the sentence they sit in and a link to them in the article."""
+    quote = QuoteFactory()
+    page = client.get(quote.get_absolute_url()).content.decode()
+    assert "“Mali is in the forefront,”" in page
+    assert f'<a href="{quote.speaker.get_absolute_url()}">{quote.speaker.name}</a>' in page
+    assert "“Mali is in the forefront,” said Jeff Laurenti, an analyst." in page
+    assert f'href="{quote.article.get_absolute_url()}#quote-{quote.pk}"' in page
+
+
+def test_quote_pages_are_linked_from_the_article_and_the_quote_list(client):
+    """Each quote's page is reachable from the article reader and the quote list."""
+    quote = QuoteFactory()
+    assert f'href="{quote.get_absolute_url()}"' in client.get(quote.article.get_absolute_url()).content.decode()
+    assert f'href="{quote.get_absolute_url()}"' in client.get(reverse("articles:quote_list")).content.decode()
+
+
+def test_unknown_quote_is_a_404(client):
+    """An id that names no quote answers 404."""
+    assert client.get(reverse("articles:quote_detail", args=[999])).status_code == 404
+
+
+def test_quote_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    """Guards against N+1 queries: the quote with its article, outlet and speaker, then the article's authors."""
+    quote = QuoteFactory()
+    quote.article.authors.set([ActorFactory(), ActorFactory()])
+    with django_assert_num_queries(2):
+        assert client.get(quote.get_absolute_url()).status_code == 200

@@ -2,7 +2,16 @@ import datetime
 
 import factory
 
-from events.models import Casualty, Figure, Incident, IncidentActor, IncidentSource, Place, PlaceAlias
+from events.models import (
+    Casualty,
+    Figure,
+    Incident,
+    IncidentActor,
+    IncidentExternalDate,
+    IncidentSource,
+    Place,
+    PlaceAlias,
+)
 
 
 class PlaceFactory(factory.django.DjangoModelFactory):
@@ -89,3 +98,12 @@ class FigureFactory(factory.django.DjangoModelFactory):
     date_from = datetime.date(2015, 1, 17)
     date_to = datetime.date(2015, 1, 17)
     date_precision = "day"
+
+
+class IncidentExternalDateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentExternalDate
+
+    incident = factory.SubFactory(IncidentFactory, date_as_written="")
+    source = factory.SubFactory("articles.tests.factories.ExternalSourceFactory")
+    reasoning = "The article gives no date; the report dates the killings to 27-31 March 2022."

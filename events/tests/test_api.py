@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -11,6 +13,7 @@ from events.tests.factories import (
     CasualtyFactory,
     FigureFactory,
     IncidentActorFactory,
+    IncidentExternalDateFactory,
     IncidentFactory,
     IncidentSourceFactory,
     PlaceAliasFactory,
@@ -26,10 +29,11 @@ def api():
 
 
 def make_incidents(count: int) -> None:
-    """Incidents each with a place in a region, two actors, a casualty and a source."""
+    """Incidents each with a place in a region, two actors, a casualty, a source and a date from outside."""
     region = PlaceFactory(kind="region")
     for _ in range(count):
         incident = IncidentFactory(place=PlaceFactory(parent=region))
+        IncidentExternalDateFactory(incident=incident)
         IncidentActorFactory(incident=incident)
         IncidentActorFactory(incident=incident, role=IncidentActor.Role.TARGET, actor=MissionFactory())
         CasualtyFactory(incident=incident, contingent=ContingentFactory())
@@ -240,3 +244,47 @@ def test_incident_update_and_delete_need_permissions(api):
     assert response.status_code == 200, response.json()
     assert response.json()["place"] is None
     assert api.delete(f"/api/v1/incidents/{incident.pk}/").status_code == 403
+
+
+def test_incident_says_where_its_date_comes_from(api):
+    """date_source is article or external; external_date gives the outside source and the reasoning, else null."""
+    dated_here = IncidentFactory()
+    citation = IncidentExternalDateFactory()
+    record = api.get(f"/api/v1/incidents/{citation.incident.slug}/").json()
+    assert record["date_source"] == "external"
+    assert record["external_date"] == {
+        "source": {
+            "slug": citation.source.slug,
+            "title": citation.source.title,
+            "publisher": "Human Rights Watch",
+            "published": "2022-04-05",
+            "url": citation.source.url,
+            "note": "",
+        },
+        "reasoning": citation.reasoning,
+    }
+    record = api.get(f"/api/v1/incidents/{dated_here.slug}/").json()
+    assert record["date_source"] == "article" and record["external_date"] is None
+
+
+def test_incidents_filter_by_date_source_as_the_web_list_does(api):
+    """The API takes the web list's date_source filter (one FilterSet), and refuses an unknown value with a 400."""
+    dated_here = IncidentFactory()
+    dated_outside = IncidentExternalDateFactory().incident
+    slugs = lambda query: [row["slug"] for row in api.get("/api/v1/incidents/", query).json()["results"]]  # noqa: E731
+    assert slugs({"date_source": "article"}) == [dated_here.slug]
+    assert slugs({"date_source": "external"}) == [dated_outside.slug]
+    refused = api.get("/api/v1/incidents/", {"date_source": "both"})
+    assert refused.status_code == 400 and "date_source" in refused.json()
+
+
+def test_incident_csv_flattens_the_outside_source_of_the_date(api):
+    """CSV: dotted columns for the outside source, empty cells when the articles give the date."""
+    IncidentFactory(slug="dated-here")
+    citation = IncidentExternalDateFactory(incident=IncidentFactory(slug="dated-outside"))
+    response = api.get("/api/v1/incidents/", {"format": "csv"})
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
+    assert rows["dated-outside"]["date_source"] == "external"
+    assert rows["dated-outside"]["external_date.source.url"] == citation.source.url
+    assert rows["dated-outside"]["external_date.reasoning"] == citation.reasoning
+    assert rows["dated-here"]["date_source"] == "article" and rows["dated-here"]["external_date.source.url"] == ""

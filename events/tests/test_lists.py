@@ -1,6 +1,9 @@
 """The incident, place and figure list pages: filters, facets, sorting, bad input and query counts."""
 
+import csv
 import datetime
+import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -10,6 +13,7 @@ from events.tests.factories import (
     CasualtyFactory,
     FigureFactory,
     IncidentActorFactory,
+    IncidentExternalDateFactory,
     IncidentFactory,
     IncidentSourceFactory,
     PlaceFactory,
@@ -24,6 +28,10 @@ FIGURES = reverse("events:figure_list")
 
 def _rows(response):
     return response.context["listing"]["page"]["rows"]
+
+
+def _csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def _facet(response, param):
@@ -104,11 +112,13 @@ def test_incidents_bad_min_killed_and_unknown_place_are_400s(client):
 
 @pytest.mark.parametrize("copies", [1, 6])
 def test_incident_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
-    """Guards against N+1 queries: count, rows with killed, three prefetches, and one GROUP BY per facet."""
+    """Guards against N+1 queries: count, rows with killed (and the outside source of a date, joined), three
+    prefetches, and one GROUP BY per facet."""
     for _ in range(copies):
         source = IncidentSourceFactory()
         IncidentActorFactory(incident=source.incident)
         CasualtyFactory(incident=source.incident, source=source.source)
+        IncidentExternalDateFactory(incident=source.incident)
     with django_assert_num_queries(11):
         client.get(INCIDENTS)
 
@@ -165,3 +175,36 @@ def test_figure_list_runs_a_fixed_number_of_queries(client, django_assert_num_qu
         FigureFactory(subject=ActorFactory())
     with django_assert_num_queries(4):
         client.get(FIGURES)
+
+
+def test_incidents_filter_by_where_the_date_comes_from(client):
+    """date_source=article keeps only incidents dated by their articles; external only those dated from outside,
+    each marked in the Date column; anything else is a 400 naming the allowed values."""
+    dated_here = IncidentFactory()
+    dated_outside = IncidentExternalDateFactory().incident
+    assert _rows(client.get(INCIDENTS, {"date_source": "article"})) == [dated_here]
+    response = client.get(INCIDENTS, {"date_source": "external"})
+    assert _rows(response) == [dated_outside]
+    assert (
+        f'href="{dated_outside.get_absolute_url()}#date-source">from outside the articles</a>'
+        in response.content.decode()
+    )
+    refused = client.get(INCIDENTS, {"date_source": "public-record"})
+    assert refused.status_code == 400
+    assert "Allowed values: article, external." in refused.content.decode()
+
+
+def test_incident_exports_say_where_each_date_comes_from(client):
+    """CSV and JSON exports carry date_source and, for an outside date, its source, publisher, address and reasoning."""
+    IncidentFactory(slug="dated-here")
+    citation = IncidentExternalDateFactory(incident=IncidentFactory(slug="dated-outside"))
+    rows = {row["slug"]: row for row in _csv_rows(client.get(INCIDENTS, {"format": "csv"}))}
+    assert rows["dated-here"]["date_source"] == "article" and rows["dated-here"]["date_external_url"] == ""
+    outside = rows["dated-outside"]
+    assert outside["date_source"] == "external"
+    assert outside["date_external_source"] == citation.source.title
+    assert outside["date_external_publisher"] == "Human Rights Watch"
+    assert outside["date_external_url"] == citation.source.url
+    assert outside["date_external_reasoning"] == citation.reasoning
+    (record,) = json.loads(b"".join(client.get(INCIDENTS, {"format": "json", "date_source": "external"})).decode())
+    assert record["date_source"] == "external" and record["date_external_url"] == citation.source.url

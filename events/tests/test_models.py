@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from actors.tests.factories import MissionFactory
-from articles.tests.factories import ArticleFactory
-from events.models import Casualty, Figure, Incident, Place
-from events.tests.factories import IncidentFactory, IncidentSourceFactory, PlaceFactory
+from articles.tests.factories import ArticleFactory, ExternalSourceFactory
+from events.models import Casualty, Figure, Incident, IncidentExternalDate, Place
+from events.tests.factories import IncidentExternalDateFactory, IncidentFactory, IncidentSourceFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +101,40 @@ def test_figure_value_cannot_be_negative_and_range_is_ordered():
         Figure.objects.create(value=Decimal("-1"), **common)
     with pytest.raises(IntegrityError), transaction.atomic():
         Figure.objects.create(value=Decimal("10"), value_high=Decimal("5"), **common)
+
+
+def test_a_date_from_outside_the_articles_needs_its_reasoning():
+    """An external date citation without a reason is refused by validation and by the database."""
+    citation = IncidentExternalDateFactory.build(
+        incident=IncidentFactory(), source=ExternalSourceFactory(), reasoning=""
+    )
+    with pytest.raises(ValidationError) as refused:
+        citation.full_clean()
+    assert "reasoning" in refused.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        citation.save()
+
+
+def test_an_incident_has_at_most_one_date_citation():
+    """The date comes from one outside source: a second citation for the same incident is refused."""
+    citation = IncidentExternalDateFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncidentExternalDate.objects.create(incident=citation.incident, source=citation.source, reasoning="again")
+
+
+def test_date_source_says_whether_the_articles_give_the_date():
+    """An incident's date_source is `article` unless an external date citation names its outside source."""
+    dated_here = IncidentFactory()
+    dated_outside = IncidentExternalDateFactory().incident
+    incidents = {incident.pk: incident for incident in Incident.objects.for_list()}
+    assert incidents[dated_here.pk].date_source == "article" and incidents[dated_here.pk].date_citation is None
+    assert incidents[dated_outside.pk].date_source == "external"
+    assert set(Incident.objects.dated_from("external")) == {dated_outside}
+    assert set(Incident.objects.dated_from("article")) == {dated_here}
+
+
+def test_an_outside_source_cited_for_a_date_cannot_be_deleted():
+    """Provenance is protected: deleting the outside source of a date is refused while a date cites it."""
+    citation = IncidentExternalDateFactory()
+    with pytest.raises(ProtectedError):
+        citation.source.delete()

@@ -4,7 +4,7 @@ from django.urls import reverse
 from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
 from articles.tests.factories import ArticleFactory
 from events.models import Casualty, Figure, IncidentActor, Place
-from events.tests.factories import IncidentFactory, IncidentSourceFactory, PlaceFactory
+from events.tests.factories import IncidentExternalDateFactory, IncidentFactory, IncidentSourceFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,14 @@ def test_incident_page_shows_actors_casualties_and_sources_linked_to_the_passage
 
 @pytest.mark.parametrize("copies", [1, 5])
 def test_incident_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
-    """Guards against N+1 queries: roles, casualties and sources are one query each."""
+    """Guards against N+1 queries: roles, casualties and sources (with their articles' outlets) are one query each,
+    and the cited articles' authors, which the Cite control needs, one more."""
     incident = IncidentFactory()
     for _ in range(copies):
-        IncidentSourceFactory(incident=incident)
+        source = IncidentSourceFactory(incident=incident)
+        source.source.authors.set([ActorFactory()])
         IncidentActor.objects.create(incident=incident, actor=ActorFactory(), role="target")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(incident.get_absolute_url())
 
 
@@ -97,3 +99,15 @@ def test_place_page_has_a_map_and_detail_pages_advertise_json(client):
     assert 'id="place-map"' in page and incident.get_absolute_url() in page
     assert f'href="/api/v1/places/{incident.place.pk}/"' in page
     assert f'href="/api/v1/incidents/{incident.pk}/"' in client.get(incident.get_absolute_url()).content.decode()
+
+
+def test_incident_page_says_where_its_date_comes_from(client):
+    """A date from outside the articles is shown as such, linking the outside source, with the reasoning; a date from
+    the articles says so."""
+    citation = IncidentExternalDateFactory()
+    page = client.get(citation.incident.get_absolute_url()).content.decode()
+    assert '<div id="date-source"><dt>Date from</dt><dd><strong>outside the articles</strong>' in page
+    assert f'<a href="{citation.source.url}">{citation.source.title}</a>, Human Rights Watch, 5 April 2022' in page
+    assert citation.reasoning in page
+    page = client.get(IncidentFactory().get_absolute_url()).content.decode()
+    assert "<dt>Date from</dt><dd>the cited articles</dd>" in page

@@ -29,8 +29,8 @@ def records():
     IncidentFactory(title="Attack on the Kidal camp", place=kidal)
     ContingentFactory(base=kidal)
     article = ArticleFactory(title="The UN’s Mission in Mali Is on Tenterhooks")
-    QuoteFactory(article=article)
-    return {"article": article, "actor": ActorFactory(name="Ansar Dine")}
+    quote = QuoteFactory(article=article)
+    return {"article": article, "quote": quote, "actor": ActorFactory(name="Ansar Dine")}
 
 
 def _visit(page, url: str) -> None:
@@ -41,9 +41,12 @@ def _visit(page, url: str) -> None:
 
 
 def test_public_pages_raise_no_policy_violation(page, violations, records):
-    """Home, a list, the map (which draws), the timeline, search and an article reader load without a violation."""
+    """Home, a list, the map (which draws), the timeline, search, an article reader and a quote's page (with their
+    Cite controls' script) load without a violation."""
     for url in ["/", "/incidents/", "/timeline/", "/search/?q=Kidal", records["article"].get_absolute_url()]:
         _visit(page, url)
+    _visit(page, records["quote"].get_absolute_url())
+    page.locator("button.cite-copy").first.wait_for(state="attached")  # cite.js ran
     _visit(page, "/map/")
     page.locator("#map.leaflet-container .incident-marker").first.wait_for()
     assert violations == []

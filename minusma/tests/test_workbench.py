@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorRelation, ContingentSource, Position, StrengthObservation
 from actors.tests.factories import ActorAliasFactory, ActorFactory, ContingentFactory
-from articles.tests.factories import ArticleFactory, OutletFactory, QuoteFactory
+from articles.tests.factories import ArticleFactory, ExternalSourceFactory, OutletFactory, QuoteFactory
 from events.models import Casualty, Figure, Incident, IncidentActor, Place, PlaceAlias
 from events.resources import IncidentResource
-from events.tests.factories import IncidentFactory, IncidentSourceFactory, PlaceFactory
+from events.tests.factories import IncidentExternalDateFactory, IncidentFactory, IncidentSourceFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -289,10 +289,12 @@ CHANGELISTS = {
     "articles_outlet": lambda: OutletFactory(),
     "articles_article": lambda: QuoteFactory(),
     "articles_quote": lambda: QuoteFactory(),
+    "articles_externalsource": lambda: ExternalSourceFactory(),
     "actors_actor": lambda: ActorAliasFactory(),
     "actors_contingent": lambda: ContingentFactory(base=PlaceFactory()),
     "events_incident": lambda: IncidentSourceFactory(),
     "events_incidentsource": lambda: IncidentSourceFactory(),
+    "events_incidentexternaldate": lambda: IncidentExternalDateFactory(),
     "events_place": lambda: PlaceFactory(parent=PlaceFactory()),
     "events_placealias": lambda: PlaceAlias.objects.create(
         place=PlaceFactory(), name="Tombouctou", kind="other_language"
