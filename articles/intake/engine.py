@@ -63,6 +63,34 @@ def _document_actors(lexicon: Lexicon) -> list[dict]:
     return list(actors.values())
 
 
+def _attach_context(body: Body, numbers, dates, mentions, article) -> None:
+    """A number's proposed date and subject: its sentence's first date (else the article's own) and first actor."""
+    own_date = None
+    if getattr(article, "date_from", None) and getattr(article, "date_to", None):
+        own_date = {
+            "date_as_written": "",
+            "date_from": article.date_from.isoformat(),
+            "date_to": article.date_to.isoformat(),
+            "date_precision": getattr(article, "date_precision", "") or "unknown",
+            "from_article": True,
+        }
+    for number in numbers:
+        sentence = body.sentence_at(number.start)
+        inside = lambda items: [s for s in items if sentence.start <= s.start < sentence.end]  # noqa: B023, E731
+        sentence_dates = inside(dates)
+        if sentence_dates:
+            date = sentence_dates[0].values
+            number.values["date"] = {
+                key: date[key] for key in ("date_as_written", "date_from", "date_to", "date_precision")
+            }
+        elif own_date is not None:
+            number.values["date"] = own_date
+        actors = [s for s in inside(mentions) if s.kind == Kind.ACTOR]
+        if actors:
+            number.values["subject"] = actors[0].values["actor"]
+            number.values["subject_name"] = actors[0].values["actor_name"]
+
+
 def suggest(
     article,
     *,
@@ -101,6 +129,7 @@ def suggest(
     step("numbers")
     sentences = [(span, body.text[span.start : span.end]) for span in body.sentences]
     numbers = number_suggestions(body.text, sentences, [(d.start, d.end) for d in dates])
+    _attach_context(body, numbers, dates, mentions, article)
     step("incidents")
     incidents = incident_suggestions(body, dates, mentions)
     suggestions = sorted(
