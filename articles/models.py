@@ -116,14 +116,20 @@ class Article(FuzzyDate, TimeStamped):
     def get_absolute_url(self) -> str:
         return reverse("articles:article_detail", args=[self.slug])
 
-    def body_segments(self, passage: tuple[int, int] | None = None) -> list[list[dict]]:
+    def body_segments(
+        self, passage: tuple[int, int] | None = None, cited: list[tuple[int, int]] | None = None
+    ) -> list[list[dict]]:
         """The body as paragraphs of segments, each {"text", "quote", "first_of_quote", "in_passage",
-        "first_of_passage"}, cut wherever a quote or the highlighted passage starts or ends.
+        "first_of_passage", "cited"}, cut wherever a quote, the highlighted passage or a `cited` sentence starts or
+        ends.
 
         Uses the prefetched quotes, so rendering a highlighted article costs no query per quote.
         """
         quotes = sorted(self.quotes.all(), key=lambda quote: quote.text_start)
+        cited = cited or []
         cuts = {0, len(self.body)}
+        for span in cited:
+            cuts.update(span)
         for quote in quotes:
             cuts.update((quote.text_start, quote.text_end))
         if passage:
@@ -150,6 +156,7 @@ class Article(FuzzyDate, TimeStamped):
                     "first_of_quote": quote is not None and quote.pk not in seen_quotes,
                     "in_passage": in_passage,
                     "first_of_passage": in_passage and not passage_started,
+                    "cited": any(cited_start <= start and end <= cited_end for cited_start, cited_end in cited),
                 }
             )
             if quote is not None:

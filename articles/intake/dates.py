@@ -243,6 +243,15 @@ _FORWARD = re.compile(r"\b(?:by|until|till|next|before)\s$", re.IGNORECASE)
 _BACKWARD = re.compile(r"\b(?:since|last|after)\s$", re.IGNORECASE)
 
 
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where dates are, without resolving them (for the numbers to skip, cheaply)."""
+    return [
+        (match.start(), match.end())
+        for match in FINDER.finditer(text)
+        if match.lastgroup not in _CAPITALISED_GROUPS or re.search(r"\b[A-Z]", match.group())
+    ]
+
+
 def date_suggestions(text: str, base: datetime.date | None, until: datetime.date | None = None) -> list[Suggestion]:
     """`base` is the article's date (its earliest, when estimated); `until` its latest, which “since 2012” and
     “currently” run to."""

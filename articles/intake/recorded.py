@@ -1,5 +1,7 @@
 """Which suggestions some record already holds: a fixed number of queries per article, whatever its length."""
 
+from django.db.models import CharField, Value
+
 from articles.models import Article, Quote
 from articles.provenance import SourcedClaim
 from common.fuzzydates import FuzzyDate
@@ -17,13 +19,20 @@ def _claim_models() -> list[tuple[type, str]]:
 
 
 def cited_spans(article: Article) -> dict[str, list[tuple[int, int]]]:
-    """The passages records cite, by model label (“articles.quote”, “events.figure”…). One query per model."""
-    spans: dict[str, list[tuple[int, int]]] = {
-        "articles.quote": list(Quote.objects.filter(article=article).values_list("text_start", "text_end"))
-    }
+    """The passages records cite, by model label (“articles.quote”, “events.figure”…). One query (a UNION)."""
+    label = lambda model: Value(model._meta.label_lower, output_field=CharField())  # noqa: E731
+    queries = [
+        Quote.objects.filter(article=article)
+        .order_by()
+        .annotate(label=label(Quote))
+        .values_list("label", "text_start", "text_end")
+    ]
     for model, field in _claim_models():
-        rows = model._default_manager.filter(**{field: article}).values_list("excerpt_start", "excerpt_end")
-        spans[model._meta.label_lower] = list(rows)
+        rows = model._default_manager.filter(**{field: article}).order_by().annotate(label=label(model))
+        queries.append(rows.values_list("label", "excerpt_start", "excerpt_end"))
+    spans: dict[str, list[tuple[int, int]]] = {"articles.quote": []}
+    for model_label, start, end in queries[0].union(*queries[1:], all=True):
+        spans.setdefault(model_label, []).append((start, end))
     return spans
 
 
