@@ -17,7 +17,7 @@ from common.admin import (
 
 from .intake.admin_views import intake_view
 from .intake.documents import text_from_upload
-from .models import ActorMention, Article, Outlet, PlaceMention, Quote
+from .models import ActorMention, Article, IntakeReview, Outlet, PlaceMention, Quote
 
 
 @admin.register(Outlet)
@@ -175,3 +175,21 @@ class PlaceMentionAdmin(SourcedClaimAdmin):
     list_select_related = ["place", "source"]
     search_fields = ["place__name", "excerpt"]
     autocomplete_fields = ["place", "source"]
+
+
+@admin.register(IntakeReview)
+class IntakeReviewAdmin(admin.ModelAdmin):
+    """The decisions taken on intake suggestions, to look up who accepted or dismissed what. Made on the intake
+    page only; deleting one makes its suggestion pending again (the record an acceptance created stays)."""
+
+    list_display = ["article", "kind", "text", "decision", "decided_by", "modified"]
+    list_filter = ["decision", "kind"]
+    list_select_related = ["article", "decided_by"]
+    search_fields = ["text", "article__title"]
+    readonly_fields = [field.name for field in IntakeReview._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

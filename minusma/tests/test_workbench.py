@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorRelation, ContingentSource, Position, StrengthObservation
 from actors.tests.factories import ActorAliasFactory, ActorFactory, ContingentFactory
-from articles.models import ActorMention, PlaceMention
+from articles.models import ActorMention, IntakeReview, PlaceMention
 from articles.tests.factories import ArticleFactory, OutletFactory, QuoteFactory
 from events.models import Casualty, Figure, Incident, IncidentActor, Place, PlaceAlias
 from events.resources import IncidentResource
@@ -291,6 +291,15 @@ CHANGELISTS = {
     "articles_article": lambda: QuoteFactory(),
     "articles_actormention": lambda: _sourced(ActorMention, actor=ActorFactory()),
     "articles_placemention": lambda: _sourced(PlaceMention, place=PlaceFactory()),
+    "articles_intakereview": lambda: IntakeReview.objects.create(
+        article=ArticleFactory(),
+        fingerprint="f",
+        kind="quote",
+        text_start=0,
+        text_end=3,
+        text="The",
+        decision="dismissed",
+    ),
     "articles_quote": lambda: QuoteFactory(),
     "actors_actor": lambda: ActorAliasFactory(),
     "actors_contingent": lambda: ContingentFactory(base=PlaceFactory()),
