@@ -365,7 +365,7 @@ def _score_unknown_names(corpus: Corpus, slugs: list[str]) -> Score:
 def _score_quotes(corpus, slugs, of_kind) -> Score:
     score = Score("quote")
     gold = [item for item in gold_quotes(corpus) if item["article"] in slugs]
-    speaker_right = 0
+    speaker_right = named = named_right = 0
     for item in gold:
         score.gold += 1
         match = next(
@@ -376,8 +376,12 @@ def _score_quotes(corpus, slugs, of_kind) -> Score:
             continue
         score.found += 1
         proposed = match.values.get("actor_slug")
+        # An unnamed speaker is right when no actor is proposed (the curator describes the speaker).
         if proposed == item["speaker"] or (item["speaker"] is None and proposed is None):
             speaker_right += 1
+        if item["speaker"] is not None:
+            named += 1
+            named_right += proposed == item["speaker"]
         else:
             score.wrong.append(f"speaker of “{item['text'][:40]}”: {proposed} instead of {item['speaker']}")
     spans = {(item["article"], item["start"], item["end"]) for item in gold}
@@ -395,6 +399,7 @@ def _score_quotes(corpus, slugs, of_kind) -> Score:
             if not hit:
                 score.wrong.append(f"{slug}: not a fixture quote: “{suggestion.text[:50]}” (score {suggestion.score})")
     score.extra["speaker right"] = speaker_right / score.found if score.found else 1.0
+    score.extra["named speakers right"] = named_right / named if named else 1.0
     score.extra["precision of those not ranked low"] = correct_high / suggested_high if suggested_high else 1.0
     return score
 

@@ -34,9 +34,10 @@ class Suggestion:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs over the same body: what was found where. Review decisions are keyed by it."""
-        key = self.values.get("actor") or self.values.get("place") or ""
-        raw = f"{self.kind}|{self.start}|{self.end}|{key}"
+        """Stable across runs over the same body: what kind of thing was found where, and its words. Review
+        decisions are keyed by it, so they survive new actors and aliases (which may change a proposed speaker or
+        record) but not an edit of the passage itself."""
+        raw = f"{self.kind}|{self.start}|{self.end}|{self.text}"
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     def as_dict(self) -> dict:

@@ -316,3 +316,13 @@ def test_suggest_command_refuses_an_unknown_article():
     """An unknown slug or id is a clear error, not a traceback."""
     with pytest.raises(CommandError, match="No article"):
         call_command("suggest", "nothing-here")
+
+
+def test_fingerprint_survives_a_new_actor_but_not_an_edit_of_the_passage():
+    """A decision stays with its suggestion when the registry grows (the speaker may change), not when the words do."""
+    body = "“We stay,” said Comfort Ero."
+    before = _one(_suggest(body, lexicon=Lexicon([])), Kind.QUOTE)
+    after = _one(_suggest(body), Kind.QUOTE)
+    assert after.values["actor_slug"] == "comfort-ero" and "actor" not in before.values
+    assert before.fingerprint == after.fingerprint
+    assert _one(_suggest("“We go,” said Comfort Ero."), Kind.QUOTE).fingerprint != after.fingerprint
