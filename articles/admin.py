@@ -1,8 +1,23 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from common.admin import CuratedAdmin, CuratedStackedInline, highlighted_body, verbatim_context
+from common.admin import (
+    CuratedAdmin,
+    CuratedStackedInline,
+    EditConflictForm,
+    SourcedClaimAdmin,
+    highlighted_body,
+    verbatim_context,
+)
 
-from .models import Article, ExternalSource, Outlet, Quote
+from .intake.admin_views import intake_view
+from .intake.documents import text_from_upload
+from .models import ActorMention, Article, ExternalSource, IntakeReview, Outlet, PlaceMention, Quote
 
 
 @admin.register(Outlet)
@@ -33,6 +48,42 @@ class QuoteInline(CuratedStackedInline):
         return verbatim_context(quote.article.body, quote.text_start, quote.text_end) if quote.pk else "—"
 
 
+class ArticleForm(EditConflictForm):
+    """The article's form, which also takes the body as an uploaded file (.txt, .html or .docx) instead of pasted."""
+
+    upload = forms.FileField(
+        required=False,
+        label="Or upload the text",
+        help_text="A .txt, .html (the page's navigation, ads and comments are left out) or .docx file; it fills "
+        "the body. Check the result before saving.",
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "body" in self.fields:
+            self.fields["body"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload and cleaned.get("body", "").strip():
+            self.add_error("upload", "Paste the text or upload a file, not both.")
+        elif upload:
+            try:
+                cleaned["body"] = text_from_upload(upload)
+            except ValidationError as error:
+                self.add_error("upload", error)
+            else:
+                self.instance.body = cleaned["body"]
+        elif not cleaned.get("body", "").strip():
+            self.add_error("body", "Paste the article's text, or upload it as a file.")
+        return cleaned
+
+
 @admin.register(Article)
 class ArticleAdmin(CuratedAdmin):
     list_display = ["title", "outlet", "date_from", "date_precision", "word_count", "title_inferred"]
@@ -42,20 +93,52 @@ class ArticleAdmin(CuratedAdmin):
     autocomplete_fields = ["outlet", "authors"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "date_from"
-    readonly_fields = ["word_count", "created", "modified", "body_with_quotes"]
+    readonly_fields = ["word_count", "created", "modified", "body_with_quotes", "intake_link"]
     inlines = [QuoteInline]
+    form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "title_inferred", "subtitle", "slug", "outlet", "authors", "url", "language"]}),
         (
             "Publication date",
             {"fields": ["date_as_written", "date_from", "date_to", "date_precision", "date_reasoning"]},
         ),
-        ("Text", {"fields": ["body", "body_with_quotes", "word_count"]}),
+        ("Text", {"fields": ["body", "upload", "intake_link", "body_with_quotes", "word_count"]}),
         ("Provenance", {"fields": ["seed_file", "attribution_note", "created", "modified"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("outlet")
+
+    def get_urls(self):
+        intake = path(
+            "<path:object_id>/intake/",
+            self.admin_site.admin_view(self.intake),
+            name="articles_article_intake",
+        )
+        return [intake, *super().get_urls()]
+
+    def intake(self, request, object_id):
+        """Review the suggestions found in the article's body (articles/intake/)."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article.")
+        return intake_view(self, request, article)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """After adding an article, go straight to its suggestions unless asked otherwise."""
+        response = super().response_add(request, obj, post_url_continue)
+        if {"_continue", "_addanother", "_popup", "_saveasnew"} & set(request.POST):
+            return response
+        return HttpResponseRedirect(reverse("admin:articles_article_intake", args=[obj.pk]))
+
+    @admin.display(description="Intake")
+    def intake_link(self, article: Article):
+        if not article.pk:
+            return "Save the article to see the quotes, names, dates, numbers and incidents found in it."
+        return format_html(
+            '<a href="{}">Review the suggestions found in the body</a>',
+            reverse("admin:articles_article_intake", args=[article.pk]),
+        )
 
     @admin.display(description="Body with its quotes highlighted")
     def body_with_quotes(self, article: Article):
@@ -84,3 +167,37 @@ class QuoteAdmin(CuratedAdmin):
     @admin.display(description="Where it is in the article")
     def verified_context(self, quote: Quote):
         return verbatim_context(quote.article.body, quote.text_start, quote.text_end) if quote.pk else "—"
+
+
+@admin.register(ActorMention)
+class ActorMentionAdmin(SourcedClaimAdmin):
+    list_display = ["actor", "source", "excerpt"]
+    list_select_related = ["actor", "source"]
+    search_fields = ["actor__name", "excerpt"]
+    autocomplete_fields = ["actor", "source"]
+
+
+@admin.register(PlaceMention)
+class PlaceMentionAdmin(SourcedClaimAdmin):
+    list_display = ["place", "source", "excerpt"]
+    list_select_related = ["place", "source"]
+    search_fields = ["place__name", "excerpt"]
+    autocomplete_fields = ["place", "source"]
+
+
+@admin.register(IntakeReview)
+class IntakeReviewAdmin(admin.ModelAdmin):
+    """The decisions taken on intake suggestions, to look up who accepted or dismissed what. Made on the intake
+    page only; deleting one makes its suggestion pending again (the record an acceptance created stays)."""
+
+    list_display = ["article", "kind", "text", "decision", "decided_by", "modified"]
+    list_filter = ["decision", "kind"]
+    list_select_related = ["article", "decided_by"]
+    search_fields = ["text", "article__title"]
+    readonly_fields = [field.name for field in IntakeReview._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

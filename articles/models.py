@@ -152,14 +152,20 @@ class Article(FuzzyDate, TimeStamped):
     def citation(self) -> Cited:
         return Cited(self)
 
-    def body_segments(self, passage: tuple[int, int] | None = None) -> list[list[dict]]:
+    def body_segments(
+        self, passage: tuple[int, int] | None = None, cited: list[tuple[int, int]] | None = None
+    ) -> list[list[dict]]:
         """The body as paragraphs of segments, each {"text", "quote", "first_of_quote", "in_passage",
-        "first_of_passage"}, cut wherever a quote or the highlighted passage starts or ends.
+        "first_of_passage", "cited"}, cut wherever a quote, the highlighted passage or a `cited` sentence starts or
+        ends.
 
         Uses the prefetched quotes, so rendering a highlighted article costs no query per quote.
         """
         quotes = sorted(self.quotes.all(), key=lambda quote: quote.text_start)
+        cited = cited or []
         cuts = {0, len(self.body)}
+        for span in cited:
+            cuts.update(span)
         for quote in quotes:
             cuts.update((quote.text_start, quote.text_end))
         if passage:
@@ -186,6 +192,7 @@ class Article(FuzzyDate, TimeStamped):
                     "first_of_quote": quote is not None and quote.pk not in seen_quotes,
                     "in_passage": in_passage,
                     "first_of_passage": in_passage and not passage_started,
+                    "cited": any(cited_start <= start and end <= cited_end for cited_start, cited_end in cited),
                 }
             )
             if quote is not None:
@@ -320,3 +327,92 @@ class Quote(TimeStamped):
         if self.text_start is None or self.text_end is None:
             self.anchor()
         super().save(*args, **kwargs)
+
+
+class ActorMention(SourcedClaim, TimeStamped):
+    """An actor named in an article, at the passage naming it: accepted by a curator from intake, so the article is
+    tied to the actor by its own words even when no other claim cites them."""
+
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="mentions")
+
+    objects = NaturalKeyManager("actor__slug", "source__slug", "excerpt_start")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "excerpt_start"]
+        constraints = [
+            *SourcedClaim.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["actor", "source", "excerpt_start"],
+                name="articles_actormention_unique",
+                violation_error_message="This mention of the actor is already recorded.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} in {self.source}"
+
+    def natural_key(self):
+        return (self.actor.slug, self.source.slug, self.excerpt_start)
+
+    natural_key.dependencies = ["actors.actor", "articles.article"]
+
+
+class PlaceMention(SourcedClaim, TimeStamped):
+    """A place named in an article, at the passage naming it (accepted from intake)."""
+
+    place = models.ForeignKey("events.Place", on_delete=models.CASCADE, related_name="mentions")
+
+    objects = NaturalKeyManager("place__slug", "source__slug", "excerpt_start")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "excerpt_start"]
+        constraints = [
+            *SourcedClaim.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["place", "source", "excerpt_start"],
+                name="articles_placemention_unique",
+                violation_error_message="This mention of the place is already recorded.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} in {self.source}"
+
+    def natural_key(self):
+        return (self.place.slug, self.source.slug, self.excerpt_start)
+
+    natural_key.dependencies = ["events.place", "articles.article"]
+
+
+class IntakeReview(TimeStamped):
+    """A curator's decision on one intake suggestion, so a review can stop and resume: keyed by the article and the
+    suggestion's fingerprint (its kind, offsets and proposed record), which stay the same while the body does."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="intake_reviews")
+    fingerprint = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20)
+    text_start = models.PositiveIntegerField()
+    text_end = models.PositiveIntegerField()
+    text = models.TextField(help_text="The suggestion's text as it was when decided.")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="intake_reviews"
+    )
+    # What accepting created, for the review page's link: the model's label and the row's id.
+    record_model = models.CharField(max_length=60, blank=True)
+    record_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "text_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "fingerprint"], name="articles_intakereview_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}: {self.kind} “{self.text[:40]}”"

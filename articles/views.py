@@ -19,6 +19,7 @@ from minusma.listing import (
 )
 
 from .filters import ArticleFilter, QuoteFilter
+from .intake.coverage import coverage
 from .models import Article, Quote
 
 PASSAGE = re.compile(r"^(\d{1,9})-(\d{1,9})$")
@@ -28,7 +29,8 @@ PASSAGE = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The article as a reader: its body with every quote highlighted and attributed.
 
-    `?passage=START-END` also marks a cited excerpt, so a source link opens the article at the passage.
+    `?passage=START-END` also marks a cited excerpt, so a source link opens the article at the passage. Sentences
+    some record cites are marked, and the numbers and quoted passages no record covers yet are listed.
     """
     article = get_object_or_404(Article.objects.for_detail(), slug=slug)
     passage, error = None, None
@@ -39,13 +41,17 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             passage = (start, end)
         else:
             error = f"“passage” must be START-END character offsets within the body (0–{len(article.body)})."
+    covered = coverage(article)
     context = {
         "article": article,
-        "body": article.body_segments(passage),
+        "body": article.body_segments(passage, covered.cited_sentences),
         "passage_error": error,
         "actors": Actor.objects.mentioned_in(article).order_by("name"),
         "places": Place.objects.mentioned_in(article).order_by("name"),
         "cite": cite_control(request, [article.citation()], reverse("articles:article_citation", args=[slug])),
+        "named_actors": Actor.objects.filter(mentions__source=article).distinct().order_by("name"),
+        "named_places": Place.objects.filter(mentions__source=article).distinct().order_by("name"),
+        "coverage": covered,
     }
     return render(request, "articles/article_detail.html", context, status=400 if error else 200)
 

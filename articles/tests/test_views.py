@@ -31,12 +31,13 @@ def test_article_reader_keeps_paragraphs():
 
 @pytest.mark.parametrize("quote_count", [1, 3])
 def test_article_reader_runs_a_fixed_number_of_queries(client, django_assert_num_queries, quote_count):
-    """Guards against N+1 queries: one query each for the article, authors, quotes, actors and places mentioned."""
+    """Guards against N+1 queries: one query each for the article, authors, quotes, actors and places tied to it,
+    the passages records cite (coverage, one UNION) and the actors and places curators recorded as named."""
     article = ArticleFactory(body="“Mali is in the forefront,” “one” “two” “three”.")
     QuoteFactory(article=article)
     for text in ["one", "two", "three"][: quote_count - 1]:
         QuoteFactory(article=article, text=text)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
@@ -108,3 +109,29 @@ def test_quote_page_runs_a_fixed_number_of_queries(client, django_assert_num_que
     quote.article.authors.set([ActorFactory(), ActorFactory()])
     with django_assert_num_queries(2):
         assert client.get(quote.get_absolute_url()).status_code == 200
+
+
+def test_article_reader_shows_coverage(client):
+    """Cited sentences are marked; numbers and quoted passages no record covers are listed, linking to the passage."""
+    article = ArticleFactory(
+        body="“Mali is in the forefront,” said Jeff Laurenti. The UN lost 29 peacekeepers in 2014. It “wavered” then."
+    )
+    QuoteFactory(article=article, text="Mali is in the forefront,")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<span class="cited">“</span>' in html or '<span class="cited"><mark class="quote"' in html
+    assert "1 of 3 sentences" in html
+    start = article.body.index("29 peacekeepers")
+    assert f'href="?passage={start}-{start + len("29 peacekeepers")}#passage">29 peacekeepers</a>' in html
+    assert "“wavered”" in html.split("Quoted passages not yet covered")[1]
+
+
+def test_recorded_mentions_are_listed_on_the_article(client):
+    """Actors and places a curator recorded as named in the text are linked from the article."""
+    from actors.tests.factories import ActorFactory
+    from articles.models import ActorMention
+
+    article = ArticleFactory()
+    actor = ActorFactory(name="Jeff Laurenti")
+    ActorMention.objects.create(actor=actor, source=article, excerpt="Jeff Laurenti")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<a href="{actor.get_absolute_url()}">Jeff Laurenti</a>' in html.split("Named in the text")[1]

@@ -11,7 +11,7 @@ from common.roles import sync_roles
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_external_sources'),
+        ('articles', '0010_external_sources'),
         ('events', '0008_figure_qualifier_estimate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

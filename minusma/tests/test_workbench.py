@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from actors.models import Actor, ActorRelation, ContingentSource, Position, StrengthObservation
 from actors.tests.factories import ActorAliasFactory, ActorFactory, ContingentFactory
+from articles.models import ActorMention, IntakeReview, PlaceMention
 from articles.tests.factories import ArticleFactory, ExternalSourceFactory, OutletFactory, QuoteFactory
 from events.models import Casualty, Figure, Incident, IncidentActor, Place, PlaceAlias
 from events.resources import IncidentResource
@@ -288,6 +289,17 @@ def _sourced(model, **fields):
 CHANGELISTS = {
     "articles_outlet": lambda: OutletFactory(),
     "articles_article": lambda: QuoteFactory(),
+    "articles_actormention": lambda: _sourced(ActorMention, actor=ActorFactory()),
+    "articles_placemention": lambda: _sourced(PlaceMention, place=PlaceFactory()),
+    "articles_intakereview": lambda: IntakeReview.objects.create(
+        article=ArticleFactory(),
+        fingerprint="f",
+        kind="quote",
+        text_start=0,
+        text_end=3,
+        text="The",
+        decision="dismissed",
+    ),
     "articles_quote": lambda: QuoteFactory(),
     "articles_externalsource": lambda: ExternalSourceFactory(),
     "actors_actor": lambda: ActorAliasFactory(),

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0008_search_documents'),
+        ('articles', '0009_intake'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
