@@ -13,7 +13,7 @@ class IncidentViewSet(RecordViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
-    ordering_fields = ["date_from", "title", "killed", "id"]
+    ordering_fields = ["date_from", "title", "killed", "wounded", "abducted", "id"]
     search_description = IncidentQuerySet.search_spec.description
     geometry = staticmethod(lambda incident: coordinates(incident.place))
 

@@ -20,8 +20,8 @@ MAX_FEATURES = 5000
 
 
 def incidents_for_map(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """What a map feature and a table row need: the place and the number killed, in one query."""
-    return incidents.select_related("place").with_killed().order_by("-date_from", "title")
+    """What a map feature and a table row need: the place and the stored casualty totals, in one query."""
+    return incidents.select_related("place").order_by("-date_from", "title")
 
 
 def bases_for_map(contingents: QuerySet[Contingent]) -> QuerySet[Contingent]:
@@ -65,6 +65,8 @@ def incident_feature(incident: Incident) -> dict[str, Any]:
             "incident_type": incident.incident_type,
             "incident_type_label": incident.get_incident_type_display(),
             "killed": incident.killed,
+            "wounded": incident.wounded,
+            "abducted": incident.abducted,
             "place": place.name,
             "place_url": place.get_absolute_url(),
             "geo_precision": place.geo_precision,

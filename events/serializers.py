@@ -15,7 +15,7 @@ from minusma.api_tools import (
     WebUrlField,
 )
 
-from .models import Casualty, Figure, Incident, IncidentActor, Place
+from .models import CASUALTY_TOTAL_FIELDS, Casualty, Figure, Incident, IncidentActor, Place
 
 
 class PlaceSerializer(RecordSerializer):
@@ -93,6 +93,12 @@ class CasualtySerializer(CountryFieldMixin, serializers.ModelSerializer):
         ]
 
 
+def casualty_total(name: str) -> serializers.IntegerField:
+    """A stored casualty total: null when no source reports a number (never 0 for unknown)."""
+    help_text = Incident._meta.get_field(name).help_text
+    return serializers.IntegerField(read_only=True, allow_null=True, help_text=help_text)
+
+
 class IncidentSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_url_kwarg="id_or_slug")
     web_url = WebUrlField()
@@ -101,9 +107,15 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
         source="actor_roles", many=True, read_only=True, help_text="Who took part, in which role, how surely."
     )
     casualties = CasualtySerializer(many=True, read_only=True, help_text="Killed, wounded or abducted, by source.")
-    killed = serializers.IntegerField(
-        read_only=True, help_text="The largest number killed that any one source reports (0 when none)."
-    )
+    killed = casualty_total("killed")
+    killed_low = casualty_total("killed_low")
+    killed_high = casualty_total("killed_high")
+    wounded = casualty_total("wounded")
+    wounded_low = casualty_total("wounded_low")
+    wounded_high = casualty_total("wounded_high")
+    abducted = casualty_total("abducted")
+    abducted_low = casualty_total("abducted_low")
+    abducted_high = casualty_total("abducted_high")
     sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
 
     expandable = {
@@ -131,7 +143,7 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
             "in_mali",
             "description",
             "actors",
-            "killed",
+            *CASUALTY_TOTAL_FIELDS,
             "casualties",
             "sources",
             "created",

@@ -19,7 +19,7 @@ from minusma.listing import (
 
 from . import geo, timeline
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
-from .models import Figure, Incident, Place
+from .models import CASUALTY_TOTAL_FIELDS, Figure, Incident, Place
 
 
 @require_safe
@@ -68,6 +68,8 @@ class IncidentListView(RecordListView):
         Column("acled_event_type", "ACLED event type", ("acled_event_type", "acled_sub_event_type")),
         Column("place", "Place", ("place__name",)),
         Column("killed", "Killed", ("killed",)),
+        Column("wounded", "Wounded", ("wounded",)),
+        Column("abducted", "Abducted", ("abducted",)),
     ]
     facets = [
         Facet("incident_type", "Type", "incident_type"),
@@ -97,7 +99,7 @@ class IncidentListView(RecordListView):
         ExportColumn("location_as_written", "location_as_written"),
         ExportColumn("location_precision", "location_precision"),
         ExportColumn("in_mali", "in_mali"),
-        ExportColumn("killed", "killed"),
+        *(ExportColumn(name, name) for name in CASUALTY_TOTAL_FIELDS),
         ExportColumn(
             "actors", lambda incident: [f"{role.actor.slug} ({role.role})" for role in incident.actor_roles.all()]
         ),
@@ -216,25 +218,34 @@ def incident_map_geojson(request: HttpRequest) -> HttpResponse:
 @require_safe
 @rate_limited(PageThrottle)
 def incident_timeline(request: HttpRequest) -> HttpResponse:
-    """Incidents per month or year by type, and each figure over time by source, chosen by the incident filters."""
+    """Incidents per month or year by type, people killed, wounded or abducted (`outcome`), and each figure over time
+    by source, chosen by the incident filters."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
     by = request.GET.get("by") or "month"
-    # The JSON twin: the same incidents from the API, which takes the same filters (but no `by`).
+    outcome = request.GET.get("outcome") or "killed"
+    # The JSON twin: the same incidents from the API, which takes the same filters (but no `by` or `outcome`).
     api_query = request.GET.copy()
     api_query.pop("by", None)
+    api_query.pop("outcome", None)
     context = {
         "filter": incident_filter,
         "by": by,
         "periods": list(timeline.PERIODS),
+        "outcome": outcome,
+        "outcomes": list(timeline.OUTCOMES),
         "json_twin": f"{reverse('api:incident-list')}?{api_query.urlencode()}",
     }
     if by not in timeline.PERIODS:
         context["by_error"] = f"“{by}” is not allowed. Allowed values: {', '.join(timeline.PERIODS)}."
-    if not incident_filter.is_valid() or "by_error" in context:
+    if outcome not in timeline.OUTCOMES:
+        context["outcome_error"] = f"“{outcome}” is not allowed. Allowed values: {', '.join(timeline.OUTCOMES)}."
+    if not incident_filter.is_valid() or "by_error" in context or "outcome_error" in context:
         return render(request, "events/timeline.html", context, status=400)
     cleaned = incident_filter.form.cleaned_data
     period = (cleaned.get("date_from"), cleaned.get("date_to"))
     params = request.GET.dict()
-    context["timeline"] = timeline.incident_timeline(incident_filter.qs, by=by, params=params, period=period)
+    context["timeline"] = timeline.incident_timeline(
+        incident_filter.qs, by=by, outcome=outcome, params=params, period=period
+    )
     context["figures"] = timeline.figures_over_time(Figure.objects.in_period(*period))
     return render(request, "events/timeline.html", context)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, OrderBy
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
@@ -538,6 +538,11 @@ class ModifiedAfterFilter(filters.BaseFilterBackend):
         ]
 
 
+def nulls_last(term: str) -> OrderBy:
+    """An ordering term (`name` or `-name`) that puts nulls last in both directions, on every database."""
+    return F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """Ordering by a field that is not offered is an error, not ignored; ties are broken by id so pages are
     stable."""
@@ -569,8 +574,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
         return [("-" if term.startswith("-") else "") + offered[term.lstrip("-")] for term in terms]
 
     def filter_queryset(self, request, queryset, view):
-        ordering = self.get_ordering(request, queryset, view) or list(queryset.model._meta.ordering)
-        return queryset.order_by(*ordering, "pk")
+        # Nulls last either way, as on the web lists: an unreported count sorts after every number, never as 0.
+        ordering = [nulls_last(term) for term in self.get_ordering(request, queryset, view) or []]
+        return queryset.order_by(*(ordering or queryset.model._meta.ordering), "pk")
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         values = [term for name in self.offered(view) for term in (name, f"-{name}")]
