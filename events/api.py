@@ -15,7 +15,7 @@ class IncidentViewSet(RecordViewSet):
     filterset_class = IncidentFilter
     ordering_fields = ["date_from", "title", "killed", "wounded", "abducted", "id"]
     search_description = IncidentQuerySet.search_spec.description
-    geometry = staticmethod(lambda incident: coordinates(incident.place))
+    geometry = staticmethod(lambda incident: incident.location.point)
 
 
 class PlaceViewSet(RecordViewSet):

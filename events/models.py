@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +16,7 @@ from common.fuzzydates import FuzzyDate
 from common.models import NaturalKeyManager, TimeStamped
 
 from . import vocabularies as vocab
+from .locations import Location, locate
 from .querysets import CASUALTY_OUTCOMES, CasualtyQuerySet, FigureQuerySet, IncidentQuerySet, PlaceQuerySet
 
 
@@ -271,6 +273,12 @@ class Incident(FuzzyDate, TimeStamped):
         return (self.slug,)
 
     natural_key.dependencies = ["events.place", "actors.actor"]
+
+    @cached_property
+    def location(self) -> Location:
+        """Where it is drawn and how precisely (its place's point, else the nearest enclosing place's), with its
+        country, region and cercle: see events.locations."""
+        return locate(self)
 
     def reported_count(self, outcome: str) -> ReportedCount:
         return ReportedCount(getattr(self, f"{outcome}_low"), getattr(self, outcome), getattr(self, f"{outcome}_high"))

@@ -10,6 +10,8 @@ from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
 
+from .locations import PLACE_CHAIN
+
 CASUALTY_OUTCOMES = ("killed", "wounded", "abducted")
 
 
@@ -78,14 +80,15 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
     )
 
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
-        """Incidents with place, actors and their roles, casualties and sources."""
+        """Incidents with their place and the places it lies in (for their location), actors and their roles,
+        casualties and sources."""
         model = apps.get_model
         roles = model("events", "IncidentActor").objects.select_related("actor")
         if "actors" in expand:
             roles = roles.prefetch_related("actor__aliases")
         casualties = model("events", "Casualty").objects.select_related("source", "contingent__base", "armed_actor")
         sources = model("events", "IncidentSource").objects.select_related("source")
-        queryset = self.select_related("place__parent").prefetch_related(
+        queryset = self.select_related(PLACE_CHAIN).prefetch_related(
             Prefetch("actor_roles", queryset=roles),
             Prefetch("casualties", queryset=casualties),
             Prefetch("sources", queryset=sources),

@@ -94,11 +94,17 @@ class IncidentListView(RecordListView):
         ExportColumn("place", "place.slug"),
         ExportColumn("place_name", "place.name"),
         ExportColumn("place_parent", "place.parent.name"),
-        ExportColumn("latitude", "place.latitude"),
-        ExportColumn("longitude", "place.longitude"),
         ExportColumn("location_as_written", "location_as_written"),
         ExportColumn("location_precision", "location_precision"),
         ExportColumn("in_mali", "in_mali"),
+        ExportColumn("country", "location.country_code"),
+        ExportColumn("admin1", "location.admin1.name"),
+        ExportColumn("admin2", "location.admin2.name"),
+        ExportColumn("located_at", "location.point_place.slug"),
+        ExportColumn("latitude", "location.latitude"),
+        ExportColumn("longitude", "location.longitude"),
+        ExportColumn("geo_precision", "location.acled_geo_precision"),
+        ExportColumn("where_prec", "location.ucdp_where_prec"),
         *(ExportColumn(name, name) for name in CASUALTY_TOTAL_FIELDS),
         ExportColumn(
             "actors", lambda incident: [f"{role.actor.slug} ({role.role})" for role in incident.actor_roles.all()]
@@ -108,7 +114,8 @@ class IncidentListView(RecordListView):
     ]
 
     def point(self, record):
-        return decimal_point(record.place.latitude, record.place.longitude) if record.place else None
+        point = record.location.point
+        return tuple(point) if point else None
 
 
 class PlaceListView(RecordListView):

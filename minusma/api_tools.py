@@ -908,9 +908,12 @@ class RecordViewSet(viewsets.ModelViewSet):
             body = renderers.json_lines(itertools.chain.from_iterable(chunks))
         else:
             body = renderers.feature_collection(
-                (record.pk, type(self).geometry(record), data)
-                for batch, serialized in chunks
-                for record, data in zip(batch, serialized, strict=True)
+                self.get_serializer().flat_columns(),
+                (
+                    (record.pk, type(self).geometry(record), data)
+                    for batch, serialized in chunks
+                    for record, data in zip(batch, serialized, strict=True)
+                ),
             )
         response = StreamingHttpResponse(body, content_type=renderers.STREAMED_MEDIA_TYPES[self.streamed_format])
         if self.streamed_format == renderers.CSV and self.action == "list":
