@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
+from common import exports
 from common.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
 from minusma.listing import (
     Column,
@@ -17,7 +18,7 @@ from minusma.listing import (
     sources_columns,
 )
 
-from . import geo, timeline
+from . import crosswalks, geo, timeline
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
 from .models import CASUALTY_TOTAL_FIELDS, Figure, Incident, Place
 
@@ -60,7 +61,7 @@ class IncidentListView(RecordListView):
     template_name = "events/incident_list.html"
     intro = "Attacks, clashes, coups, resolutions and withdrawals, with ACLED's and UCDP's codes beside our own."
     default_sort = "-date"
-    formats = ("csv", "json", "geojson")
+    formats = ("csv", "json", "geojson", "acled", "ucdp")
     columns = [
         Column("date", "Date", ("date_from",)),
         Column("title", "Incident", ("title",)),
@@ -116,6 +117,21 @@ class IncidentListView(RecordListView):
     def point(self, record):
         point = record.location.point
         return tuple(point) if point else None
+
+    def for_list(self, queryset):
+        return queryset.for_export()  # for_list() and what the ACLED and UCDP rows read, in the same queries
+
+    def export_acled(self, records):
+        return self.export_crosswalk(crosswalks.ACLED, records)
+
+    def export_ucdp(self, records):
+        return self.export_crosswalk(crosswalks.UCDP, records)
+
+    def export_crosswalk(self, crosswalk: crosswalks.Crosswalk, records):
+        """Every filtered incident as a row of the dataset, in its own columns (events/crosswalks.py)."""
+        absolute = self.request.build_absolute_uri
+        rows = (crosswalk.row(incident, absolute(incident.get_absolute_url())) for incident in records)
+        return exports.csv_lines(crosswalk.columns, rows)
 
 
 class PlaceListView(RecordListView):

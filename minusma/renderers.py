@@ -88,6 +88,24 @@ class CSVRenderer(StreamedFormatRenderer):
         return csv_lines(header, records)
 
 
+class CrosswalkRenderer(StreamedFormatRenderer):
+    """Only negotiates a dataset's shape as CSV (`?format=acled`, `?format=ucdp`): the viewset that offers one writes
+    its rows (events/crosswalks.py), streamed like the other formats."""
+
+    media_type = "text/csv"
+
+    def chunks(self, records: list) -> Iterator[str]:
+        raise NotImplementedError("the viewset streams a crosswalk's rows itself")
+
+
+class ACLEDRenderer(CrosswalkRenderer):
+    format = "acled"
+
+
+class UCDPRenderer(CrosswalkRenderer):
+    format = "ucdp"
+
+
 class JSONLinesRenderer(StreamedFormatRenderer):
     media_type = "application/x-ndjson"
     format = JSONL

@@ -4,9 +4,11 @@ its precision, and a full administrative chain for the places in Mali.
 The whole corpus is loaded once for this module inside a transaction that is rolled back afterwards.
 """
 
+import io
 from collections import Counter
 from pathlib import Path
 
+import pandas
 import pytest
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +16,7 @@ from django.urls import reverse
 
 from actors.models import Contingent
 from common import corpus
-from events import geo
+from events import crosswalks, geo
 from events.models import Incident, Place
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -75,3 +77,33 @@ def test_moura_reads_not_reported_and_the_airstrip_ied_its_seven_wounded(loaded_
     assert "<dt>Killed</dt><dd>not reported" in page and "<dd>0" not in page
     listing = client.get(reverse("events:incident_list"), {"min_wounded": 7}).content.decode()
     assert "Kidal" in listing and '<td data-label="Wounded" class="count">7</td>' in listing
+
+
+def read_shape(client, shape: str) -> pandas.DataFrame:
+    response = client.get("/api/v1/incidents/", {"format": shape})
+    text = b"".join(response.streaming_content).decode()
+    return pandas.read_csv(io.StringIO(text), dtype_backend="numpy_nullable")
+
+
+def test_the_corpus_reads_as_acled_and_ucdp_rows(loaded_corpus, client):
+    """Every corpus incident is one row of each shape; the Kidal camp attack and Moura read as the codebooks ask."""
+    acled, ucdp = read_shape(client, "acled"), read_shape(client, "ucdp")
+    assert len(acled) == len(ucdp) == Incident.objects.count()
+    assert list(acled.columns) == crosswalks.ACLED_COLUMNS and list(ucdp.columns) == crosswalks.UCDP_COLUMNS
+    kidal = acled[acled["record_url"].str.endswith("/incidents/2015-01-17-kidal-camp-attack/")].iloc[0]
+    assert (kidal["actor2"], kidal["inter2"], kidal["fatalities"], kidal["fatalities_reported"]) == (
+        "MINUSMA",
+        8,
+        1,
+        True,
+    )
+    assert (kidal["admin1"], kidal["geo_precision"], kidal["iso"]) == ("Kidal Region", 1, 466)
+    moura = ucdp[ucdp["record_url"].str.endswith("/incidents/2022-03-moura-massacre/")].iloc[0]
+    assert (moura["type_of_violence"], moura["side_b"], moura["adm_2"], moura["where_prec"]) == (
+        3,
+        "Civilians",
+        "Djenné Cercle",
+        4,
+    )
+    assert pandas.isna(moura["best"])
+    assert acled["geo_precision"].notna().sum() >= 65
