@@ -93,8 +93,8 @@ FORMATS = {
     "bibtex": ExportFormat("BibTeX", "application/x-bibtex; charset=utf-8", "bib"),
     "ris": ExportFormat("RIS", "application/x-research-info-systems; charset=utf-8", "ris"),
     "csl-json": ExportFormat("CSL-JSON", "application/vnd.citationstyles.csl+json", "json"),
-    "acled": ExportFormat("ACLED-shaped CSV", "text/csv; charset=utf-8", "acled.csv"),
-    "ucdp": ExportFormat("UCDP GED-shaped CSV", "text/csv; charset=utf-8", "ucdp.csv"),
+    "acled": ExportFormat("ACLED", "text/csv; charset=utf-8", "acled.csv"),
+    "ucdp": ExportFormat("UCDP GED", "text/csv; charset=utf-8", "ucdp.csv"),
 }
 JSON_FORMATS = {"json", "geojson", "csl-json"}
 

@@ -71,8 +71,7 @@ def test_every_incident_in_mali_with_a_place_has_its_country_and_those_below_a_r
 
 
 def test_moura_reads_not_reported_and_the_airstrip_ied_its_seven_wounded(loaded_corpus, client):
-    """The Moura massacre has no sourced count: its page says so rather than “Killed 0”; the Kidal airstrip IED's
-    seven wounded appear on the list."""
+    """Moura's page says “not reported”, never “Killed 0”; the Kidal airstrip IED's seven wounded are on the list."""
     page = client.get(reverse("events:incident_detail", args=["2022-03-moura-massacre"])).content.decode()
     assert "<dt>Killed</dt><dd>not reported" in page and "<dd>0" not in page
     listing = client.get(reverse("events:incident_list"), {"min_wounded": 7}).content.decode()

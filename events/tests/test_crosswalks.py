@@ -82,8 +82,7 @@ def test_acled_row_follows_the_codebook(clash):
 
 
 def test_acled_writes_0_fatalities_and_says_none_were_reported(mali):
-    """ACLED's 0 for an unreported count, with our fatalities_reported column false; an unnamed attacker is ACLED's
-    unidentified armed group; a sole actor's interaction ends in 0."""
+    """ACLED's 0 for unknown fatalities beside our fatalities_reported false; an unnamed attacker as ACLED names it."""
     incident = IncidentFactory(place=mali, acled_event_type="Violence against civilians", acled_sub_event_type="Attack")
     row = row_of(crosswalks.ACLED, incident)
     assert (row["fatalities"], row["fatalities_reported"]) == (0, False)

@@ -92,8 +92,7 @@ def streamed(response) -> dict:
 
 
 def test_every_geojson_gives_the_fallback_point_the_same_keys_and_integer_ids(client, gazetteer):
-    """Map feed, list export and API: the village is drawn at its region; every feature has the same property keys
-    (null where empty) and the record's integer id."""
+    """Map feed, list and API: the village is drawn at its region; same property keys everywhere, integer ids."""
     moura = IncidentFactory(place=gazetteer["village"], title="Moura")
     IncidentFactory(place=gazetteer["town"], title="Mopti")
     IncidentFactory(place=None, location_precision="unknown", title="Somewhere")
@@ -139,3 +138,11 @@ def test_deep_place_chains_cost_no_extra_query(client, gazetteer, django_assert_
         IncidentFactory.create_batch(3, place=gazetteer[place])
     with django_assert_max_num_queries(2):
         streamed(client.get(reverse("events:incident_map_geojson")))
+
+
+def test_the_incident_page_says_where_it_is_drawn_and_how_precisely(client, gazetteer):
+    """A village without coordinates: its page names the region it is drawn at, with both precision codes."""
+    incident = IncidentFactory(place=gazetteer["village"])
+    content = client.get(incident.get_absolute_url()).content.decode()
+    assert '<dt>On the map</dt><dd>at <a href="/places/mopti-region/">Mopti Region</a>' in content
+    assert "ACLED geo_precision 3, UCDP where_prec 4; Djenné Cercle, Mopti Region, Mali" in content

@@ -252,14 +252,14 @@ def test_incident_list_with_casualties_has_aligned_list_columns(api):
 
 
 def test_schema_lists_the_formats_of_each_endpoint(api):
-    """The OpenAPI schema offers csv and jsonl everywhere, geojson for incidents and places, each with its body."""
+    """The schema offers csv and jsonl everywhere, geojson for incidents and places, acled and ucdp for incidents."""
     schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
     def formats(path):
         parameters = {parameter["name"]: parameter for parameter in schema["paths"][path]["get"]["parameters"]}
         return parameters["format"]["schema"]["enum"]
 
-    assert formats("/api/v1/incidents/") == ["json", "csv", "jsonl", "geojson"]
+    assert formats("/api/v1/incidents/") == ["json", "csv", "jsonl", "geojson", "acled", "ucdp"]
     assert formats("/api/v1/places/{id_or_slug}/") == ["json", "csv", "jsonl", "geojson"]
     assert formats("/api/v1/actors/") == ["json", "csv", "jsonl"]
     responses = schema["paths"]["/api/v1/incidents/"]["get"]["responses"]
