@@ -191,6 +191,12 @@ class _Loader:
             except (ValidationError, *_RECORD_ERRORS) as error:
                 raise _corpus_error(record, instance, error) from None
             _count(self.report.updated if changed else self.report.present, record.data["model"].lower())
+        # Raw saves skip Model.save(), which keeps derived fields in step (a casualty row, its incident's totals):
+        # a model whose rows feed such fields gives its queryset a refresh_derived(), called here on the new rows.
+        for model, rows in self.new_rows.items():
+            new_rows = model._default_manager.db_manager(self.using).filter(pk__in=[row.pk for row in rows])
+            if hasattr(new_rows, "refresh_derived"):
+                new_rows.refresh_derived()
         # Raw saves write no audit history; give each new row its first version, so the first curator's
         # edit shows what it changed. Rows that were already there keep their history untouched.
         for model, rows in self.new_rows.items():

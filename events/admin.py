@@ -11,7 +11,17 @@ from common.admin import (
 from common.forms import DuplicateWarningForm
 from common.imports import CuratedImportMixin
 
-from .models import Casualty, Figure, Incident, IncidentActor, IncidentExternalDate, IncidentSource, Place, PlaceAlias
+from .models import (
+    CASUALTY_TOTAL_FIELDS,
+    Casualty,
+    Figure,
+    Incident,
+    IncidentActor,
+    IncidentExternalDate,
+    IncidentSource,
+    Place,
+    PlaceAlias,
+)
 from .resources import FigureResource, IncidentResource, PlaceResource
 
 
@@ -92,6 +102,8 @@ class IncidentAdmin(CuratedImportMixin, CuratedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "date_from"
     inlines = [IncidentActorInline, IncidentSourceInline, IncidentExternalDateInline, CasualtyInline]
+    # Derived from the casualty rows below (and kept in step when they are saved): shown, never edited.
+    readonly_fields = CASUALTY_TOTAL_FIELDS
 
 
 @admin.register(IncidentActor)

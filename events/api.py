@@ -1,5 +1,12 @@
+from django.http import StreamingHttpResponse
+from rest_framework.exceptions import ValidationError
+
+from common import exports
+from common.api import renderers
+from common.api.parameters import EXPAND_PARAM, FIELDS_PARAM
 from common.api.viewsets import RecordViewSet
 
+from .crosswalks import CROSSWALKS
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
 from .geo import coordinates
 from .models import Figure, Incident, Place
@@ -13,9 +20,34 @@ class IncidentViewSet(RecordViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
-    ordering_fields = ["date_from", "title", "killed", "id"]
+    ordering_fields = ["date_from", "title", "killed", "wounded", "abducted", "id"]
     search_description = IncidentQuerySet.search_spec.description
-    geometry = staticmethod(lambda incident: coordinates(incident.place))
+    geometry = staticmethod(lambda incident: incident.location.point)
+    extra_formats = {"acled": renderers.ACLEDRenderer, "ucdp": renderers.UCDPRenderer}
+
+    def get_queryset(self):
+        if self.action in ("list", "retrieve") and self.streamed_format in CROSSWALKS:
+            return self.queryset.all().for_export()
+        return super().get_queryset()
+
+    def stream(self, records):
+        """`format=acled` and `format=ucdp`: every matching incident as a row of that dataset (events/crosswalks.py),
+        as CSV with the dataset's own columns; the other formats as every endpoint gives them."""
+        crosswalk = CROSSWALKS.get(self.streamed_format)
+        if crosswalk is None:
+            return super().stream(records)
+        for name in (FIELDS_PARAM, EXPAND_PARAM):
+            if name in self.request.query_params:
+                raise ValidationError(
+                    {name: [f"The {crosswalk.name} format has its dataset's fixed columns: leave out {name}."]}
+                )
+        absolute = self.request.build_absolute_uri
+        rows = (crosswalk.row(incident, absolute(incident.get_absolute_url())) for incident in records)
+        response = StreamingHttpResponse(
+            exports.csv_lines(crosswalk.columns, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'inline; filename="incidents-{crosswalk.name}.csv"'
+        return response
 
 
 class PlaceViewSet(RecordViewSet):

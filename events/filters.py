@@ -45,9 +45,22 @@ class IncidentFilter(filters.FilterSet):
         help_text="Contingent id or slug: casualties among its peacekeepers.",
     )
     min_killed = IntegerFilter(
-        method="filter_min_killed",
+        method="filter_min_casualties",
         min_value=0,
-        help_text="At least this many killed according to one source (the `killed` field).",
+        help_text="At least this many killed according to one source (the `killed` field); an incident whose "
+        "sources give no number never matches, so 0 selects those with a reported number.",
+    )
+    min_wounded = IntegerFilter(
+        method="filter_min_casualties",
+        min_value=0,
+        help_text="At least this many wounded according to one source (the `wounded` field); never one without a "
+        "reported number.",
+    )
+    min_abducted = IntegerFilter(
+        method="filter_min_casualties",
+        min_value=0,
+        help_text="At least this many abducted according to one source (the `abducted` field); never one without a "
+        "reported number.",
     )
     in_mali = BooleanFilter(help_text="true: in Mali; false: elsewhere (e.g. New York).")
     date_source = ChoiceFilter(
@@ -73,6 +86,8 @@ class IncidentFilter(filters.FilterSet):
             "victim_nationality",
             "victim_contingent",
             "min_killed",
+            "min_wounded",
+            "min_abducted",
             "in_mali",
             "date_source",
         ]
@@ -99,8 +114,8 @@ class IncidentFilter(filters.FilterSet):
     def filter_victim_contingent(self, queryset, name, value):
         return queryset.with_victims_from_contingent(value)
 
-    def filter_min_killed(self, queryset, name, value):
-        return queryset.with_at_least_killed(value)
+    def filter_min_casualties(self, queryset, name, value):
+        return queryset.with_at_least(name.removeprefix("min_"), value)
 
     def filter_date_source(self, queryset, name, value):
         return queryset.dated_from(value)

@@ -5,6 +5,7 @@ map shows and what the feed serves cannot drift apart.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,15 +14,23 @@ from django.db.models import QuerySet
 
 from actors.models import Contingent
 
+from .locations import PLACE_CHAIN
 from .models import Incident
 
 # The feed and the page stop here; a narrower filter shows the rest.
 MAX_FEATURES = 5000
+# The three marker styles, by ACLED geo_precision (see static/js/incident-map.js and the map's legend).
+PRECISION_MARKERS = {
+    1: "at the town itself (solid markers)",
+    2: "near a town or at a cercle's point (dashed markers)",
+    3: "only at a region's, an area's or the country's point (hollow markers)",
+}
 
 
 def incidents_for_map(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """What a map feature and a table row need: the place and the number killed, in one query."""
-    return incidents.select_related("place").with_killed().order_by("-date_from", "title")
+    """What a map feature and a table row need: the place and the places it lies in (for the point and its
+    precision) and the stored casualty totals, in one query."""
+    return incidents.select_related(PLACE_CHAIN).order_by("-date_from", "title")
 
 
 def bases_for_map(contingents: QuerySet[Contingent]) -> QuerySet[Contingent]:
@@ -41,33 +50,41 @@ def coordinates(place) -> list[float] | None:
 
 
 def unmapped_reason(incident: Incident) -> str | None:
-    """Why an incident has no point on the map, or None when it has one."""
+    """Why an incident has no point on the map, or None when it has one (its place's, or an enclosing place's)."""
     if incident.place is None:
         written = f" (the source says “{incident.location_as_written}”)" if incident.location_as_written else ""
         return f"Location unknown{written}."
-    if coordinates(incident.place) is None:
+    if incident.location.point is None:
         note = incident.place.coordinates_note or "no note given"
-        return f"{incident.place.name} has no coordinates: {note}"
+        return f"Neither {incident.place.name} nor any place it lies in has coordinates: {note}"
     return None
 
 
 def incident_feature(incident: Incident) -> dict[str, Any]:
-    """A Point feature for an incident whose place has coordinates."""
-    place = incident.place
+    """A Point feature for an incident that has a point. Every feature has the same keys (null where empty), and the
+    record's id as its id, as in the API's and the list's GeoJSON."""
+    location, place = incident.location, incident.place
     return {
         "type": "Feature",
-        "id": incident.slug,
-        "geometry": {"type": "Point", "coordinates": coordinates(place)},
+        "id": incident.pk,
+        "geometry": {"type": "Point", "coordinates": location.point},
         "properties": {
+            "slug": incident.slug,
             "title": incident.title,
             "url": incident.get_absolute_url(),
             "date": incident.date_display,
             "incident_type": incident.incident_type,
             "incident_type_label": incident.get_incident_type_display(),
             "killed": incident.killed,
+            "wounded": incident.wounded,
+            "abducted": incident.abducted,
             "place": place.name,
             "place_url": place.get_absolute_url(),
-            "geo_precision": place.geo_precision,
+            "located_at": location.point_place.name,
+            "located_at_url": location.point_place.get_absolute_url(),
+            "geo_precision": location.acled_geo_precision,
+            "where_prec": location.ucdp_where_prec,
+            "precision": location.precision_label,
             "location_precision": incident.location_precision,
         },
     }
@@ -91,9 +108,13 @@ class IncidentMap:
     def alternative(self) -> str:
         """The map in words, for readers who cannot see it."""
         unmapped = f", {len(self.unmapped)} more are not on it (no coordinates)" if self.unmapped else ""
+        counts = Counter(feature["properties"]["geo_precision"] for feature in self.features)
+        precisions = [f"{counts[code]} {words}" for code, words in PRECISION_MARKERS.items() if counts[code]]
+        drawn = f" ({'; '.join(precisions)})" if precisions else ""
         return (
-            f"The map shows {len(self.features)} incidents{unmapped} and {len(self.bases['features'])} contingent "
-            "bases over Mali's regions. Every incident is also listed in a table, with a link to its record."
+            f"The map shows {len(self.features)} incidents{drawn}{unmapped} and {len(self.bases['features'])} "
+            "contingent bases over Mali's regions. Every incident is also listed in a table, with a link to its "
+            "record."
         )
 
 
@@ -143,7 +164,7 @@ def base_features(contingents: Iterable[Contingent]) -> dict[str, Any]:
             base.pk,
             {
                 "type": "Feature",
-                "id": base.slug,
+                "id": base.pk,
                 "geometry": {"type": "Point", "coordinates": coordinates(base)},
                 "properties": {"name": base.name, "url": base.get_absolute_url(), "contingents": []},
             },

@@ -1,10 +1,12 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -14,7 +16,8 @@ from common.fuzzydates import FuzzyDate
 from common.models import NaturalKeyManager, TimeStamped
 
 from . import vocabularies as vocab
-from .querysets import FigureQuerySet, IncidentQuerySet, PlaceQuerySet
+from .locations import Location, locate
+from .querysets import CASUALTY_OUTCOMES, CasualtyQuerySet, FigureQuerySet, IncidentQuerySet, PlaceQuerySet
 
 
 class Place(TimeStamped):
@@ -147,8 +150,52 @@ class PlaceAlias(TimeStamped):
     natural_key.dependencies = ["events.place"]
 
 
+@dataclass(frozen=True)
+class ReportedCount:
+    """People killed, wounded or abducted in one incident as its sources report them: None when no source gives a
+    number (unknown is not zero), else the best total with the lowest and highest any source gives."""
+
+    low: int | None
+    best: int | None
+    high: int | None
+
+    @property
+    def reported(self) -> bool:
+        return self.best is not None
+
+    @property
+    def disagree(self) -> bool:
+        return self.reported and (self.low, self.high) != (self.best, self.best)
+
+    def __str__(self) -> str:
+        if not self.reported:
+            return "not reported"
+        return f"{self.best} ({self.low}–{self.high})" if self.disagree else str(self.best)
+
+
+def casualty_total_field(outcome: str, bound: str = "") -> models.PositiveIntegerField:
+    """A stored total of casualty rows (see IncidentQuerySet.refresh_casualty_totals): never edited, never in the
+    fixtures or the audit history, null when no source reports a number."""
+    what = {"": "the largest total", "low": "the lowest total", "high": "the highest total"}[bound]
+    return models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        serialize=False,
+        db_index=not bound,
+        help_text=f"People {outcome}: {what} that any one source reports (null when none gives a number).",
+    )
+
+
+CASUALTY_TOTAL_FIELDS = [f"{outcome}{suffix}" for outcome in CASUALTY_OUTCOMES for suffix in ("", "_low", "_high")]
+
+
 class Incident(FuzzyDate, TimeStamped):
-    """Something that happened on a date at a place: an attack, a coup, a resolution, a withdrawal."""
+    """Something that happened on a date at a place: an attack, a coup, a resolution, a withdrawal.
+
+    The casualty totals (killed, wounded, abducted, each with its low and high) are stored on the row so lists can
+    sort and filter on them at any size; Casualty keeps them in step whenever a casualty row is written.
+    """
 
     class LocationPrecision(models.TextChoices):
         """ACLED geo_precision 1-3, plus coarser levels UCDP distinguishes."""
@@ -186,9 +233,19 @@ class Incident(FuzzyDate, TimeStamped):
     in_mali = models.BooleanField("in Mali", default=True, db_index=True)
     description = models.TextField(blank=True)
     actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
+    killed = casualty_total_field("killed")
+    killed_low = casualty_total_field("killed", "low")
+    killed_high = casualty_total_field("killed", "high")
+    wounded = casualty_total_field("wounded")
+    wounded_low = casualty_total_field("wounded", "low")
+    wounded_high = casualty_total_field("wounded", "high")
+    abducted = casualty_total_field("abducted")
+    abducted_low = casualty_total_field("abducted", "low")
+    abducted_high = casualty_total_field("abducted", "high")
 
     objects = NaturalKeyManager.from_queryset(IncidentQuerySet)("slug")
-    history = HistoricalRecords()
+    # Derived from the casualty rows, so not versioned: reverting an incident keeps its current totals.
+    history = HistoricalRecords(excluded_fields=CASUALTY_TOTAL_FIELDS)
 
     class Meta:
         ordering = ["-date_from", "title"]
@@ -231,6 +288,27 @@ class Incident(FuzzyDate, TimeStamped):
         return (self.slug,)
 
     natural_key.dependencies = ["events.place", "actors.actor"]
+
+    @cached_property
+    def location(self) -> Location:
+        """Where it is drawn and how precisely (its place's point, else the nearest enclosing place's), with its
+        country, region and cercle: see events.locations."""
+        return locate(self)
+
+    def reported_count(self, outcome: str) -> ReportedCount:
+        return ReportedCount(getattr(self, f"{outcome}_low"), getattr(self, outcome), getattr(self, f"{outcome}_high"))
+
+    @property
+    def killed_count(self) -> ReportedCount:
+        return self.reported_count("killed")
+
+    @property
+    def wounded_count(self) -> ReportedCount:
+        return self.reported_count("wounded")
+
+    @property
+    def abducted_count(self) -> ReportedCount:
+        return self.reported_count("abducted")
 
 
 class IncidentExternalDate(TimeStamped):
@@ -380,7 +458,9 @@ class Casualty(SourcedClaim, TimeStamped):
         "UN type of incident", max_length=20, choices=vocab.UnFatalityIncidentType.choices, blank=True
     )
 
-    objects = NaturalKeyManager("incident__slug", "category", "outcome", "nationality", "source__slug")
+    objects = NaturalKeyManager.from_queryset(CasualtyQuerySet)(
+        "incident__slug", "category", "outcome", "nationality", "source__slug"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -406,6 +486,28 @@ class Casualty(SourcedClaim, TimeStamped):
         return (self.incident.slug, self.category, self.outcome, self.nationality.code or "", self.source.slug)
 
     natural_key.dependencies = ["events.incident", "articles.article", "actors.contingent"]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_incident_id = instance.__dict__.get("incident_id")
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        """Saves the row and brings its incident's totals (and those of the incident it moved from) in step."""
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            incident_ids = {self.incident_id, getattr(self, "_stored_incident_id", None)} - {None}
+            Incident.objects.using(using).filter(pk__in=incident_ids).refresh_casualty_totals()
+        self._stored_incident_id = self.incident_id
+
+    def delete(self, *args, **kwargs):
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            result = super().delete(*args, **kwargs)
+            Incident.objects.using(using).filter(pk=self.incident_id).refresh_casualty_totals()
+        return result
 
 
 class Figure(FuzzyDate, SourcedClaim, TimeStamped):

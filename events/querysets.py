@@ -3,12 +3,35 @@ from typing import Self
 
 from django.apps import apps
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
+
+from .locations import PLACE_CHAIN
+
+CASUALTY_OUTCOMES = ("killed", "wounded", "abducted")
+
+
+def casualty_total_expressions() -> dict[str, Subquery]:
+    """Per outcome, from the incident's casualty rows grouped by source (two articles reporting the same deaths
+    must not be added up): `killed` the largest total any one source gives (of the rows' best counts), `killed_low`
+    the smallest (of their lows, else bests), `killed_high` the largest (of their highs, else bests). No row: null.
+    So low <= best <= high, and a sourced count of 0 stays 0."""
+    casualties = apps.get_model("events", "Casualty").objects
+    expressions = {}
+    for outcome in CASUALTY_OUTCOMES:
+        per_source = casualties.filter(incident=OuterRef("pk"), outcome=outcome).order_by().values("source")
+        for name, value, order in (
+            (outcome, "best", "-total"),
+            (f"{outcome}_low", Coalesce("low", "best"), "total"),
+            (f"{outcome}_high", Coalesce("high", "best"), "-total"),
+        ):
+            totals = per_source.annotate(total=Sum(value)).order_by(order).values("total")[:1]
+            expressions[name] = Subquery(totals, output_field=PositiveIntegerField())
+    return expressions
 
 
 class PlaceQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
@@ -57,22 +80,18 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
     )
 
     def for_list(self, *, expand: Collection[str] = ()) -> Self:
-        """Incidents with place, the outside source of the date if any, actors and their roles, casualties, sources
-        and the number killed."""
+        """Incidents with their place and the places it lies in (for their location), the outside source of the date
+        if any, actors and their roles, casualties and sources."""
         model = apps.get_model
         roles = model("events", "IncidentActor").objects.select_related("actor")
         if "actors" in expand:
             roles = roles.prefetch_related("actor__aliases")
         casualties = model("events", "Casualty").objects.select_related("source", "contingent__base", "armed_actor")
         sources = model("events", "IncidentSource").objects.select_related("source__outlet")
-        queryset = (
-            self.select_related("place__parent", "external_date__source")
-            .prefetch_related(
-                Prefetch("actor_roles", queryset=roles),
-                Prefetch("casualties", queryset=casualties),
-                Prefetch("sources", queryset=sources),
-            )
-            .with_killed()
+        queryset = self.select_related(PLACE_CHAIN, "external_date__source").prefetch_related(
+            Prefetch("actor_roles", queryset=roles),
+            Prefetch("casualties", queryset=casualties),
+            Prefetch("sources", queryset=sources),
         )
         if "place" in expand:
             queryset = queryset.prefetch_related("place__aliases")
@@ -91,32 +110,20 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
         ("external": an IncidentExternalDate says where from)."""
         return self.filter(external_date__isnull=date_source != "external")
 
-    def with_killed(self) -> Self:
-        """Annotate `killed`: the largest total of people killed that any one source reports (0 if none).
+    def for_export(self) -> Self:
+        """What an ACLED or UCDP row reads (events/crosswalks.py): the place chain, the actor roles, the casualty
+        rows and the sources with their outlets, as for_list() loads them: four queries for any number of rows."""
+        return self.for_list()
 
-        Per source, because two articles reporting the same deaths must not be added up.
-        """
-        per_source = (
-            apps.get_model("events", "Casualty")
-            .objects.filter(incident=OuterRef("pk"), outcome="killed")
-            .values("source")
-            .annotate(total=Sum("best"))
-            .order_by("-total")
-            .values("total")[:1]
-        )
-        return self.annotate(killed=Coalesce(Subquery(per_source), Value(0), output_field=IntegerField()))
+    def refresh_casualty_totals(self) -> int:
+        """Recompute the stored casualty totals of these incidents from their casualty rows (see
+        casualty_total_expressions): one UPDATE, whatever their number. Casualty.save() and delete() call it."""
+        return self.update(**casualty_total_expressions())
 
-    def with_at_least_killed(self, count: int) -> Self:
-        """Incidents where one source reports at least `count` people killed (see with_killed)."""
-        per_source = (
-            apps.get_model("events", "Casualty")
-            .objects.filter(outcome="killed")
-            .values("incident", "source")
-            .annotate(total=Sum("best"))
-            .filter(total__gte=count)
-            .values("incident")
-        )
-        return self if count <= 0 else self.filter(pk__in=per_source)
+    def with_at_least(self, outcome: str, count: int) -> Self:
+        """Incidents where one source reports at least `count` people killed, wounded or abducted. An incident with
+        no reported number never matches, not even `count` 0 (unknown is not zero)."""
+        return self.filter(**{f"{outcome}__gte": count})
 
     def at_place(self, place: models.Model) -> Self:
         """Incidents at the place or anywhere inside it (a region's towns, a town's bases)."""
@@ -142,6 +149,32 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
     def with_victims_from_contingent(self, contingent: models.Model) -> Self:
         casualties = apps.get_model("events", "Casualty").objects.filter(contingent=contingent)
         return self.filter(pk__in=casualties.values("incident_id"))
+
+
+class CasualtyQuerySet(models.QuerySet):
+    """Bulk writes keep the incidents' stored totals in step too, as Casualty.save() and delete() do."""
+
+    def incidents(self) -> models.QuerySet:
+        return apps.get_model("events", "Incident").objects.using(self.db)
+
+    def refresh_derived(self) -> None:
+        """Bring the totals of these casualties' incidents in step: for writers that skip save(), such as the corpus
+        loader's raw saves and bulk inserts."""
+        self.incidents().filter(pk__in=self.values("incident_id")).refresh_casualty_totals()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        incident_ids = set(self.values_list("incident_id", flat=True))
+        result = super().delete()
+        self.incidents().filter(pk__in=incident_ids).refresh_casualty_totals()
+        return result
+
+    def update(self, **kwargs) -> int:
+        incident_ids = set(self.values_list("incident_id", flat=True))
+        rows = super().update(**kwargs)
+        moved_to = kwargs.get("incident_id", kwargs.get("incident"))
+        incident_ids |= {getattr(moved_to, "pk", moved_to)} - {None}
+        self.incidents().filter(pk__in=incident_ids).refresh_casualty_totals()
+        return rows
 
 
 class FigureQuerySet(SearchableQuerySet, FuzzyDateQuerySet):

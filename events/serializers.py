@@ -15,7 +15,7 @@ from common.api.serializers import (
     SourceSerializer,
 )
 
-from .models import Casualty, Figure, Incident, IncidentActor, IncidentExternalDate, Place
+from .models import CASUALTY_TOTAL_FIELDS, Casualty, Figure, Incident, IncidentActor, IncidentExternalDate, Place
 
 
 class PlaceSerializer(RecordSerializer):
@@ -101,6 +101,12 @@ class IncidentExternalDateSerializer(serializers.ModelSerializer):
         fields = ["source", "reasoning"]
 
 
+def casualty_total(name: str) -> serializers.IntegerField:
+    """A stored casualty total: null when no source reports a number (never 0 for unknown)."""
+    help_text = Incident._meta.get_field(name).help_text
+    return serializers.IntegerField(read_only=True, allow_null=True, help_text=help_text)
+
+
 class IncidentSerializer(FuzzyDateFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_url_kwarg="id_or_slug")
     web_url = WebUrlField()
@@ -109,9 +115,54 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
         source="actor_roles", many=True, read_only=True, help_text="Who took part, in which role, how surely."
     )
     casualties = CasualtySerializer(many=True, read_only=True, help_text="Killed, wounded or abducted, by source.")
-    killed = serializers.IntegerField(
-        read_only=True, help_text="The largest number killed that any one source reports (0 when none)."
+    latitude = serializers.FloatField(
+        source="location.latitude", read_only=True, allow_null=True, help_text="WGS84 latitude of `located_at`."
     )
+    longitude = serializers.FloatField(
+        source="location.longitude", read_only=True, allow_null=True, help_text="WGS84 longitude of `located_at`."
+    )
+    located_at = RefField(
+        source="location.point_place",
+        read_only=True,
+        allow_null=True,
+        help_text="The place whose point stands for the incident: its own place, or the nearest place it lies in "
+        "that has coordinates (see geo_precision and where_prec). Null when neither has any.",
+    )
+    geo_precision = serializers.IntegerField(
+        source="location.acled_geo_precision",
+        read_only=True,
+        allow_null=True,
+        help_text="ACLED geo_precision of the point: 1 the town itself, 2 near a town or part of a region, "
+        "3 a larger region or the country.",
+    )
+    where_prec = serializers.IntegerField(
+        source="location.ucdp_where_prec",
+        read_only=True,
+        allow_null=True,
+        help_text="UCDP where_prec of the point: 1 exact, 2 within ~25 km, 3 the cercle (ADM2), 4 the region "
+        "(ADM1), 5 a wider area, 6 the country.",
+    )
+    country = serializers.CharField(
+        source="location.country_code",
+        read_only=True,
+        allow_null=True,
+        help_text="ISO 3166-1 alpha-2 code of the country, from the place's chain (ML when only “in Mali” is known).",
+    )
+    admin1 = RefField(
+        source="location.admin1", read_only=True, allow_null=True, help_text="The region the place lies in."
+    )
+    admin2 = RefField(
+        source="location.admin2", read_only=True, allow_null=True, help_text="The cercle the place lies in."
+    )
+    killed = casualty_total("killed")
+    killed_low = casualty_total("killed_low")
+    killed_high = casualty_total("killed_high")
+    wounded = casualty_total("wounded")
+    wounded_low = casualty_total("wounded_low")
+    wounded_high = casualty_total("wounded_high")
+    abducted = casualty_total("abducted")
+    abducted_low = casualty_total("abducted_low")
+    abducted_high = casualty_total("abducted_high")
     sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
     date_source = serializers.ChoiceField(
         choices=Incident.DateSource.choices,
@@ -151,9 +202,17 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
             "location_as_written",
             "location_precision",
             "in_mali",
+            "country",
+            "admin1",
+            "admin2",
+            "located_at",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "where_prec",
             "description",
             "actors",
-            "killed",
+            *CASUALTY_TOTAL_FIELDS,
             "casualties",
             "sources",
             "created",

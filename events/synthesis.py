@@ -844,20 +844,26 @@ def synthesize(
     `rebuild_indexes` (default: from REBUILD_INDEXES_FROM incidents on) see secondary_indexes_built_after()."""
     added: dict[str, int] = {}
     rebuild = count >= REBUILD_INDEXES_FROM if rebuild_indexes is None else rebuild_indexes
-    with transaction.atomic(using=using), secondary_indexes_built_after(using, rebuild):
-        cast = ensure_cast(using)
-        writers = {model: TableWriter(model, COLUMNS[model], using) for model in WRITE_ORDER}
-        synthesizer = Synthesizer(cast=cast, ids=Ids(using), seed=seed, now=timezone.now())
-        for batch, incidents in synthesizer.batches(count):
-            for model in WRITE_ORDER:
-                rows = batch.rows.get(model, [])
-                if rows:
-                    writers[model].write(rows)
-                    added[model._meta.label] = added.get(model._meta.label, 0) + len(rows)
-            if on_batch:
-                on_batch(incidents)
-        connection = connections[using]
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), WRITE_ORDER):
-                cursor.execute(statement)
+    with transaction.atomic(using=using):
+        with secondary_indexes_built_after(using, rebuild):
+            cast = ensure_cast(using)
+            ids = Ids(using)
+            first_casualty = ids.next[Casualty]
+            writers = {model: TableWriter(model, COLUMNS[model], using) for model in WRITE_ORDER}
+            synthesizer = Synthesizer(cast=cast, ids=ids, seed=seed, now=timezone.now())
+            for batch, incidents in synthesizer.batches(count):
+                for model in WRITE_ORDER:
+                    rows = batch.rows.get(model, [])
+                    if rows:
+                        writers[model].write(rows)
+                        added[model._meta.label] = added.get(model._meta.label, 0) + len(rows)
+                if on_batch:
+                    on_batch(incidents)
+            connection = connections[using]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), WRITE_ORDER):
+                    cursor.execute(statement)
+        # The rows were written raw: bring their incidents' stored casualty totals in step, once the indexes the
+        # per-incident lookups need are back.
+        Casualty.objects.using(using).filter(pk__gte=first_casualty).refresh_derived()
     return added

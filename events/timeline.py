@@ -23,6 +23,8 @@ from . import vocabularies as vocab
 from .models import Figure, Incident
 
 PERIODS = {"month": TruncMonth, "year": TruncYear}
+# The casualty totals the second chart can show (?outcome=), each summing one stored Incident total.
+OUTCOMES = {"killed": "People killed", "wounded": "People wounded", "abducted": "People abducted"}
 TYPE_LABELS = dict(vocab.IncidentType.choices)
 QUANTITY_LABELS = dict(vocab.FigureQuantity.choices)
 SERIES_COLOURS = 12  # .series-0 … .series-10 and .series-rest in site.css
@@ -115,11 +117,13 @@ class TypeCount:
 class IncidentTimeline:
     by: str
     incidents: Chart
-    killed: Chart
+    casualties: Chart
     undated: list[TypeCount]
     imprecise: list[TypeCount]
     out_of_range: list[TypeCount] = field(default_factory=list)
     date_range: tuple[datetime.date, datetime.date] | None = None
+    outcome: str = "killed"
+    not_reported: int = 0  # incidents in the bars whose sources give no number of people `outcome`
 
     @property
     def undated_total(self) -> int:
@@ -152,28 +156,31 @@ def link(base: str, params: Mapping[str, str], **extra) -> str:
 
 @dataclass
 class IncidentCounts:
-    """What the chart shows, counted: incidents per period and type, people killed per period, and the incidents
-    that have no place on the time axis (undated, dated less precisely than the period, dated outside the range)."""
+    """What the chart shows, counted: incidents per period and type, people killed (or wounded, or abducted) per
+    period, and the incidents that have no place on the time axis (undated, dated less precisely than the period,
+    dated outside the range)."""
 
     by: str
     per_period: dict[datetime.date, dict[str, int]]
-    killed: dict[datetime.date, int]
+    casualties: dict[datetime.date, int]
     undated: dict[str, int]
     imprecise: dict[str, int]
     out_of_range: dict[str, int]
+    outcome: str = "killed"
+    not_reported: int = 0
 
 
-def count_incidents(incidents: QuerySet[Incident], *, by: str = "month") -> IncidentCounts:
-    """Incidents and people killed per month or year, by incident type. One query, grouped in the database."""
+def count_incidents(incidents: QuerySet[Incident], *, by: str = "month", outcome: str = "killed") -> IncidentCounts:
+    """Incidents, and people killed, wounded or abducted (`outcome`), per month or year by incident type. One query,
+    grouped in the database. Incidents whose sources give no number add nothing and are counted apart, not as 0."""
     trunc = PERIODS[by]
     rows = (
-        incidents.with_killed()
-        .order_by()
+        incidents.order_by()
         .values("incident_type", start=trunc("date_from"), end=trunc("date_to"))
-        .annotate(count=Count("pk"), killed_total=Sum("killed"))
+        .annotate(count=Count("pk"), casualties=Sum(outcome), reported=Count(outcome))
     )
     counts = IncidentCounts(
-        by, defaultdict(dict), defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int)
+        by, defaultdict(dict), defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int), outcome
     )
     first_day, last_day = settings.MINUSMA_DATE_RANGE
     first_period = period_bounds(first_day, by)[0]
@@ -188,7 +195,8 @@ def count_incidents(incidents: QuerySet[Incident], *, by: str = "month") -> Inci
         else:
             per_type = counts.per_period[start]
             per_type[kind] = per_type.get(kind, 0) + row["count"]
-            counts.killed[start] += row["killed_total"] or 0
+            counts.casualties[start] += row["casualties"] or 0
+            counts.not_reported += row["count"] - row["reported"]
     return counts
 
 
@@ -214,16 +222,19 @@ def draw_timeline(
     params: Mapping[str, str] | None = None,
     period: tuple[datetime.date | None, datetime.date | None] = (None, None),
 ) -> IncidentTimeline:
-    """The counts as two bar charts (incidents by type, people killed), every bar and segment linking to the
+    """The counts as two bar charts (incidents by type, people killed or wounded or abducted), every bar and segment
+    linking to the
     incident list with the filters in force (`params`) narrowed to its period (within `period`, the filters' own
     dates) and, for a segment, its incident type."""
     by = counts.by
     params = {key: value for key, value in (params or {}).items() if key not in ("date_from", "date_to", "by")}
     ordered_types, css, legend = type_colours(counts.per_period)
     base = reverse("events:incident_list")
-    killed_params = {**params, "min_killed": params.get("min_killed") or "1"}
+    outcome, minimum = counts.outcome, f"min_{counts.outcome}"
+    params.pop("outcome", None)
+    casualty_params = {**params, minimum: params.get(minimum) or "1"}
     lower, upper = period
-    incident_bars, killed_bars = [], []
+    incident_bars, casualty_bars = [], []
     for start in periods_between(min(counts.per_period, default=None), max(counts.per_period, default=None), by):
         first, last = period_bounds(start, by)
         first, last = max(first, lower) if lower else first, min(last, upper) if upper else last
@@ -249,13 +260,13 @@ def draw_timeline(
             if per_type.get(kind)
         ]
         incident_bars.append(bar)
-        killed_bars.append(
+        casualty_bars.append(
             Bar(
                 label=label,
                 start=first,
                 end=last,
-                total=counts.killed.get(start, 0),
-                url=link(base, killed_params, date_from=first, date_to=last),
+                total=counts.casualties.get(start, 0),
+                url=link(base, casualty_params, date_from=first, date_to=last),
                 axis_label=axis_label,
             )
         )
@@ -265,11 +276,13 @@ def draw_timeline(
         incidents=Chart(
             title=f"Incidents per {by}, by type", unit="incidents", bars=incident_bars, legend=legend
         ).layout(slot),
-        killed=Chart(title=f"People killed per {by}", unit="killed", bars=killed_bars).layout(slot),
+        casualties=Chart(title=f"{OUTCOMES[outcome]} per {by}", unit=outcome, bars=casualty_bars).layout(slot),
         undated=type_counts(counts.undated),
         imprecise=type_counts(counts.imprecise),
         out_of_range=type_counts(counts.out_of_range),
         date_range=settings.MINUSMA_DATE_RANGE,
+        outcome=outcome,
+        not_reported=counts.not_reported,
     )
 
 
@@ -277,11 +290,12 @@ def incident_timeline(
     incidents: QuerySet[Incident],
     *,
     by: str = "month",
+    outcome: str = "killed",
     params: Mapping[str, str] | None = None,
     period: tuple[datetime.date | None, datetime.date | None] = (None, None),
 ) -> IncidentTimeline:
     """The timeline of `incidents`: counted in one query, then drawn."""
-    return draw_timeline(count_incidents(incidents, by=by), params=params, period=period)
+    return draw_timeline(count_incidents(incidents, by=by, outcome=outcome), params=params, period=period)
 
 
 def as_date(value: datetime.date | datetime.datetime | None) -> datetime.date | None:

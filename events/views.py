@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
+from common import exports
 from common.citations import citation_response, cite_control
 from common.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
 from minusma.listing import (
@@ -18,9 +19,9 @@ from minusma.listing import (
     sources_columns,
 )
 
-from . import geo, timeline
+from . import crosswalks, geo, timeline
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
-from .models import Figure, Incident, Place
+from .models import CASUALTY_TOTAL_FIELDS, Figure, Incident, Place
 
 
 @require_safe
@@ -74,7 +75,7 @@ class IncidentListView(RecordListView):
     template_name = "events/incident_list.html"
     intro = "Attacks, clashes, coups, resolutions and withdrawals, with ACLED's and UCDP's codes beside our own."
     default_sort = "-date"
-    formats = ("csv", "json", "geojson")
+    formats = ("csv", "json", "geojson", "acled", "ucdp")
     columns = [
         Column("date", "Date", ("date_from",)),
         Column("title", "Incident", ("title",)),
@@ -82,6 +83,8 @@ class IncidentListView(RecordListView):
         Column("acled_event_type", "ACLED event type", ("acled_event_type", "acled_sub_event_type")),
         Column("place", "Place", ("place__name",)),
         Column("killed", "Killed", ("killed",)),
+        Column("wounded", "Wounded", ("wounded",)),
+        Column("abducted", "Abducted", ("abducted",)),
     ]
     facets = [
         Facet("incident_type", "Type", "incident_type"),
@@ -111,12 +114,18 @@ class IncidentListView(RecordListView):
         ExportColumn("place", "place.slug"),
         ExportColumn("place_name", "place.name"),
         ExportColumn("place_parent", "place.parent.name"),
-        ExportColumn("latitude", "place.latitude"),
-        ExportColumn("longitude", "place.longitude"),
         ExportColumn("location_as_written", "location_as_written"),
         ExportColumn("location_precision", "location_precision"),
         ExportColumn("in_mali", "in_mali"),
-        ExportColumn("killed", "killed"),
+        ExportColumn("country", "location.country_code"),
+        ExportColumn("admin1", "location.admin1.name"),
+        ExportColumn("admin2", "location.admin2.name"),
+        ExportColumn("located_at", "location.point_place.slug"),
+        ExportColumn("latitude", "location.latitude"),
+        ExportColumn("longitude", "location.longitude"),
+        ExportColumn("geo_precision", "location.acled_geo_precision"),
+        ExportColumn("where_prec", "location.ucdp_where_prec"),
+        *(ExportColumn(name, name) for name in CASUALTY_TOTAL_FIELDS),
         ExportColumn(
             "actors", lambda incident: [f"{role.actor.slug} ({role.role})" for role in incident.actor_roles.all()]
         ),
@@ -125,7 +134,23 @@ class IncidentListView(RecordListView):
     ]
 
     def point(self, record):
-        return decimal_point(record.place.latitude, record.place.longitude) if record.place else None
+        point = record.location.point
+        return tuple(point) if point else None
+
+    def for_list(self, queryset):
+        return queryset.for_export()  # for_list() and what the ACLED and UCDP rows read, in the same queries
+
+    def export_acled(self, records):
+        return self.export_crosswalk(crosswalks.ACLED, records)
+
+    def export_ucdp(self, records):
+        return self.export_crosswalk(crosswalks.UCDP, records)
+
+    def export_crosswalk(self, crosswalk: crosswalks.Crosswalk, records):
+        """Every filtered incident as a row of the dataset, in its own columns (events/crosswalks.py)."""
+        absolute = self.request.build_absolute_uri
+        rows = (crosswalk.row(incident, absolute(incident.get_absolute_url())) for incident in records)
+        return exports.csv_lines(crosswalk.columns, rows)
 
 
 class PlaceListView(RecordListView):
@@ -235,25 +260,34 @@ def incident_map_geojson(request: HttpRequest) -> HttpResponse:
 @require_safe
 @rate_limited(PageThrottle)
 def incident_timeline(request: HttpRequest) -> HttpResponse:
-    """Incidents per month or year by type, and each figure over time by source, chosen by the incident filters."""
+    """Incidents per month or year by type, people killed, wounded or abducted (`outcome`), and each figure over time
+    by source, chosen by the incident filters."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
     by = request.GET.get("by") or "month"
-    # The JSON twin: the same incidents from the API, which takes the same filters (but no `by`).
+    outcome = request.GET.get("outcome") or "killed"
+    # The JSON twin: the same incidents from the API, which takes the same filters (but no `by` or `outcome`).
     api_query = request.GET.copy()
     api_query.pop("by", None)
+    api_query.pop("outcome", None)
     context = {
         "filter": incident_filter,
         "by": by,
         "periods": list(timeline.PERIODS),
+        "outcome": outcome,
+        "outcomes": list(timeline.OUTCOMES),
         "json_twin": f"{reverse('api:incident-list')}?{api_query.urlencode()}",
     }
     if by not in timeline.PERIODS:
         context["by_error"] = f"“{by}” is not allowed. Allowed values: {', '.join(timeline.PERIODS)}."
-    if not incident_filter.is_valid() or "by_error" in context:
+    if outcome not in timeline.OUTCOMES:
+        context["outcome_error"] = f"“{outcome}” is not allowed. Allowed values: {', '.join(timeline.OUTCOMES)}."
+    if not incident_filter.is_valid() or "by_error" in context or "outcome_error" in context:
         return render(request, "events/timeline.html", context, status=400)
     cleaned = incident_filter.form.cleaned_data
     period = (cleaned.get("date_from"), cleaned.get("date_to"))
     params = request.GET.dict()
-    context["timeline"] = timeline.incident_timeline(incident_filter.qs, by=by, params=params, period=period)
+    context["timeline"] = timeline.incident_timeline(
+        incident_filter.qs, by=by, outcome=outcome, params=params, period=period
+    )
     context["figures"] = timeline.figures_over_time(Figure.objects.in_period(*period))
     return render(request, "events/timeline.html", context)

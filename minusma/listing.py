@@ -95,6 +95,8 @@ FORMATS = {
         for name, spec in citations.CITATION_FORMATS.items()
         if name in ("bibtex", "ris", "csl-json")
     },
+    "acled": ExportFormat("ACLED", "text/csv; charset=utf-8", "acled.csv"),
+    "ucdp": ExportFormat("UCDP GED", "text/csv; charset=utf-8", "ucdp.csv"),
 }
 JSON_FORMATS = {"json", "geojson", "csl-json"}
 

@@ -1,5 +1,6 @@
 """Filter backends every list shares: search, modified_after and strict ordering."""
 
+from django.db.models import F, OrderBy
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
@@ -48,6 +49,11 @@ class ModifiedAfterFilter(filters.BaseFilterBackend):
         ]
 
 
+def nulls_last(term: str) -> OrderBy:
+    """An ordering term (`name` or `-name`) that puts nulls last in both directions, on every database."""
+    return F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """Ordering by a field that is not offered is an error, not ignored; ties are broken by id so pages are
     stable."""
@@ -79,8 +85,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
         return [("-" if term.startswith("-") else "") + offered[term.lstrip("-")] for term in terms]
 
     def filter_queryset(self, request, queryset, view):
-        ordering = self.get_ordering(request, queryset, view) or list(queryset.model._meta.ordering)
-        return queryset.order_by(*ordering, "pk")
+        # Nulls last either way, as on the web lists: an unreported count sorts after every number, never as 0.
+        ordering = [nulls_last(term) for term in self.get_ordering(request, queryset, view) or []]
+        return queryset.order_by(*(ordering or queryset.model._meta.ordering), "pk")
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         values = [term for name in self.offered(view) for term in (name, f"-{name}")]

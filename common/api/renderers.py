@@ -41,10 +41,16 @@ def flatten(record: Mapping, prefix: str = "") -> dict[str, Any]:
     return row
 
 
+def flat_row(header: list[str], record: Mapping) -> dict[str, Any]:
+    """The record flattened into exactly the header's columns, None where it has no value (an empty list, a null
+    reference), so every row, and every GeoJSON feature, has the same keys."""
+    flat = flatten(record)
+    return {column: flat.get(column) for column in header}
+
+
 def csv_lines(header: list[str], records: Iterable[Mapping]) -> Iterator[str]:
     """A header line, then one flat row per record, in the header's columns."""
-    rows = (dict.fromkeys(header, None) | {k: v for k, v in flatten(r).items() if k in header} for r in records)
-    return exports.csv_lines(header, rows)
+    return exports.csv_lines(header, (flat_row(header, record) for record in records))
 
 
 def json_lines(records: Iterable[Mapping]) -> Iterator[str]:
@@ -53,10 +59,11 @@ def json_lines(records: Iterable[Mapping]) -> Iterator[str]:
         yield json.dumps(record, cls=JSONEncoder, ensure_ascii=False) + "\n"
 
 
-def feature_collection(features: Iterable[tuple[int, list[float] | None, Mapping]]) -> Iterator[str]:
+def feature_collection(header: list[str], features: Iterable[tuple[int, list[float] | None, Mapping]]) -> Iterator[str]:
     """An RFC 7946 FeatureCollection of (id, [longitude, latitude] or None, record): the record flattened into the
-    properties, as desktop GIS wants them; a record without coordinates has geometry null."""
-    return exports.geojson_feature_collection((pk, point, flatten(record)) for pk, point, record in features)
+    header's columns as the properties, as desktop GIS wants them (every feature with the same keys, null where
+    empty); a record without coordinates has geometry null."""
+    return exports.geojson_feature_collection((pk, point, flat_row(header, record)) for pk, point, record in features)
 
 
 class StreamedFormatRenderer(BaseRenderer):
@@ -79,6 +86,24 @@ class CSVRenderer(StreamedFormatRenderer):
     def chunks(self, records: list) -> Iterator[str]:
         header = list(dict.fromkeys(column for record in records for column in flatten(record)))
         return csv_lines(header, records)
+
+
+class CrosswalkRenderer(StreamedFormatRenderer):
+    """Only negotiates a dataset's shape as CSV (`?format=acled`, `?format=ucdp`): the viewset that offers one writes
+    its rows (events/crosswalks.py), streamed like the other formats."""
+
+    media_type = "text/csv"
+
+    def chunks(self, records: list) -> Iterator[str]:
+        raise NotImplementedError("the viewset streams a crosswalk's rows itself")
+
+
+class ACLEDRenderer(CrosswalkRenderer):
+    format = "acled"
+
+
+class UCDPRenderer(CrosswalkRenderer):
+    format = "ucdp"
 
 
 class JSONLinesRenderer(StreamedFormatRenderer):

@@ -80,10 +80,14 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
     search_description = "Text to look for."
     # A record's point as [longitude, latitude], or None; a viewset that sets it offers GeoJSON.
     geometry: Callable[[Any], list[float] | None] | None = None
+    # Formats of this endpoint alone, by name, with their renderers (the incidents' ACLED and UCDP shapes); the
+    # viewset's stream() writes them.
+    extra_formats: dict[str, type] = {}
 
     @classmethod
     def streamed_formats(cls) -> list[str]:
-        return [renderers.CSV, renderers.JSONL, *([renderers.GEOJSON] if cls.geometry is not None else [])]
+        shared = [renderers.CSV, renderers.JSONL, *([renderers.GEOJSON] if cls.geometry is not None else [])]
+        return [*shared, *cls.extra_formats]
 
     def get_serializer_class(self):
         if self.action != "list" and self.detail_serializer_class is not None:
@@ -101,6 +105,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
             renderers.CSV: renderers.CSVRenderer,
             renderers.JSONL: renderers.JSONLinesRenderer,
             renderers.GEOJSON: renderers.GeoJSONRenderer,
+            **cls.extra_formats,
         }
         cls.renderer_classes = [
             *api_settings.DEFAULT_RENDERER_CLASSES,
@@ -203,7 +208,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
     @property
     def streamed_format(self) -> str | None:
         accepted = getattr(self.request, "accepted_renderer", None)
-        return accepted.format if accepted is not None and accepted.format in renderers.STREAMED_MEDIA_TYPES else None
+        return accepted.format if accepted is not None and accepted.format in self.streamed_formats() else None
 
     def stream(self, records: Iterable) -> StreamingHttpResponse:
         """CSV, JSON Lines or GeoJSON, serialized a chunk of records at a time, as for JSON (fields, expand)."""
@@ -214,9 +219,12 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
             body = renderers.json_lines(itertools.chain.from_iterable(chunks))
         else:
             body = renderers.feature_collection(
-                (record.pk, type(self).geometry(record), data)
-                for batch, serialized in chunks
-                for record, data in zip(batch, serialized, strict=True)
+                self.get_serializer().flat_columns(),
+                (
+                    (record.pk, type(self).geometry(record), data)
+                    for batch, serialized in chunks
+                    for record, data in zip(batch, serialized, strict=True)
+                ),
             )
         response = StreamingHttpResponse(body, content_type=renderers.STREAMED_MEDIA_TYPES[self.streamed_format])
         if self.streamed_format == renderers.CSV and self.action == "list":

@@ -164,7 +164,7 @@ def test_search_composes_with_lists_and_filters_without_duplicates():
     IncidentFactory(title="Elsewhere")
     rows = list(Incident.objects.for_list().filter(incident_type="attack_on_base").search("Gao"))
     assert [row.pk for row in rows] == [in_gao.pk]
-    assert rows[0].killed == 0 and isinstance(rows[0].search_rank, float)
+    assert rows[0].killed is None and isinstance(rows[0].search_rank, float)
     assert Incident.objects.search("Gao").count() == 2
     assert len(list(Place.objects.for_list().search("Gao"))) == 1
     assert Incident.objects.search("Gao").filter(title__startswith="Gao").count() == 2

@@ -127,12 +127,12 @@ def test_map_lists_incidents_it_cannot_place_with_the_reason(client):
     response = client.get(MAP_URL)
     unmapped = {incident.title: reason for incident, reason in response.context["map"].unmapped}
     assert unmapped == {
-        "Clash near an unnamed well": "Unnamed well has no coordinates: Not in GeoNames.",
+        "Clash near an unnamed well": "Neither Unnamed well nor any place it lies in has coordinates: Not in GeoNames.",
         "Somewhere in the north": "Location unknown.",
     }
     content = response.content.decode()
     assert "Not on the map (2)" in content
-    assert "Unnamed well has no coordinates: Not in GeoNames." in content
+    assert "Neither Unnamed well nor any place it lies in has coordinates: Not in GeoNames." in content
 
 
 def test_map_shows_contingent_bases_as_their_own_layer(client):
@@ -199,7 +199,9 @@ def test_map_draws_a_marker_from_vendored_assets_without_leaving_the_site(page, 
     marker = page.locator(".leaflet-marker-icon.incident-marker")
     expect(marker).to_have_count(1)
     expect(marker).to_be_visible()
-    expect(marker).to_have_attribute("title", "Suicide attack on the MINUSMA camp in Kidal — 2015-01-17, 1 killed")
+    expect(marker).to_have_attribute(
+        "title", "Suicide attack on the MINUSMA camp in Kidal — 2015-01-17, 1 killed (location: the exact place)"
+    )
     expect(page.locator(".leaflet-overlay-pane path")).to_have_count(9)  # Mali's eight regions and Bamako
     marker.focus()
     page.keyboard.press("Enter")

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from actors.models import Actor
 from articles.models import Article, Quote
 from events import synthesis
-from events.models import Casualty, Incident, IncidentActor, IncidentSource, Place
+from events.models import CASUALTY_TOTAL_FIELDS, Casualty, Incident, IncidentActor, IncidentSource, Place
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -107,6 +107,16 @@ def test_synthesize_twice_adds_more_without_clashing():
     assert Incident.objects.count() == 80
     assert Incident.objects.values("slug").distinct().count() == 80
     assert_verbatim_and_valid()
+
+
+def test_synthesized_incidents_carry_their_casualty_totals():
+    """The rows are written raw, yet every incident's stored totals match a fresh computation from its casualties."""
+    synthesize(120, seed=3)
+    stored = list(Incident.objects.order_by("pk").values_list("pk", *CASUALTY_TOTAL_FIELDS))
+    Incident.objects.all().refresh_casualty_totals()
+    assert list(Incident.objects.order_by("pk").values_list("pk", *CASUALTY_TOTAL_FIELDS)) == stored
+    assert Incident.objects.filter(killed__isnull=False).exists()
+    assert Incident.objects.filter(killed__isnull=True).exists()
 
 
 def test_synthesize_draws_no_progress_bar_when_not_watched(capsys):

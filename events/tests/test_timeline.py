@@ -110,7 +110,7 @@ def test_killed_per_period_adds_up_incidents_but_not_sources():
     CasualtyFactory(incident=first, best=5)
     CasualtyFactory(incident=first, best=4, source=ArticleFactory())
     CasualtyFactory(incident=on_day(datetime.date(2016, 5, 31)), best=2)
-    [may] = incident_timeline(Incident.objects.all(), by="month").killed.bars
+    [may] = incident_timeline(Incident.objects.all(), by="month").casualties.bars
     assert (may.label, may.total) == ("May 2016", 7)
     assert query(may.url)["min_killed"] == ["1"]
 

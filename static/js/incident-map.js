@@ -20,24 +20,34 @@
     return '<a href="' + escapeHtml(url) + '">' + escapeHtml(text) + "</a>";
   }
 
-  // Area, not radius, grows with the number killed: 12 px for none, about 40 px for 50.
+  // Area, not radius, grows with the number killed: 12 px for none or not reported, about 40 px for 50.
   function diameter(killed) {
     return Math.round(12 + 4 * Math.sqrt(killed || 0));
+  }
+
+  // A count as the sources give it; null means no source reports a number, which is not 0.
+  function count(value, outcome) {
+    return value === null || value === undefined ? outcome + ": not reported" : value + " " + outcome;
   }
 
   function incidentMarker(feature, latlng) {
     var p = feature.properties;
     var size = diameter(p.killed);
-    var killed = p.killed === 1 ? "1 killed" : p.killed + " killed";
+    var killed = count(p.killed, "killed");
+    var others = [count(p.wounded, "wounded"), count(p.abducted, "abducted")];
+    // ACLED geo_precision: 1 the town itself (solid), 2 near a town or a cercle's point (dashed), 3 a larger region
+    // or the country (hollow); a feature without one is drawn as the least precise.
+    var precision = p.geo_precision === 1 || p.geo_precision === 2 ? p.geo_precision : 3;
     var marker = L.marker(latlng, {
-      icon: L.divIcon({ className: "incident-marker", iconSize: [size, size] }),
-      title: p.title + " — " + p.date + ", " + killed,
+      icon: L.divIcon({ className: "incident-marker precision-" + precision, iconSize: [size, size] }),
+      title: p.title + " — " + p.date + ", " + killed + " (location: " + p.precision + ")",
       keyboard: true,
       riseOnHover: true
     });
     marker.bindPopup(
       link(p.url, p.title) + "<br>" + escapeHtml(p.date) + " · " + escapeHtml(p.incident_type_label) +
-        "<br>" + escapeHtml(killed) + " · " + link(p.place_url, p.place)
+        "<br>" + escapeHtml(killed) + " · " + escapeHtml(others.join(" · ")) + "<br>" + link(p.place_url, p.place) +
+        "<br><small>Location: " + escapeHtml(p.precision) + "</small>"
     );
     return marker;
   }

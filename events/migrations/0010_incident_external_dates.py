@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0010_external_sources'),
-        ('events', '0008_figure_qualifier_estimate'),
+        ('events', '0009_incident_casualty_totals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
