@@ -1,5 +1,6 @@
 """Query parameters every API list and detail shares: their names, and strict parsing of their values."""
 
+import contextlib
 import datetime
 import re
 from collections.abc import Iterable
@@ -77,7 +78,8 @@ def parse_moment(raw: str, name: str) -> datetime.datetime:
         if moment is not None:
             if moment.tzinfo is None:  # a full date
                 moment = moment.replace(tzinfo=datetime.UTC)
-            return moment.astimezone(datetime.UTC)
+            with contextlib.suppress(OverflowError):  # 0001-01-01T00:00:00+23:00 is before year 1 in UTC
+                return moment.astimezone(datetime.UTC)
     raise ValidationError(
         {
             name: [

@@ -21,13 +21,13 @@ def test_importing_places_without_geonames_ids_saves_them_all():
     assert list(Place.objects.values_list("geonames_id", flat=True)) == [None, None]
 
 
-def test_the_api_takes_a_blank_geonames_id_from_a_form_and_refuses_one_in_json():
-    """A form's empty field means none; JSON says none with null, and "" there is a clear 400, never a duplicate."""
+def test_the_api_takes_a_null_geonames_id_and_refuses_a_blank_one():
+    """JSON says none with null (two places without one are no duplicates); "" there is a clear 400."""
     api = APIClient()
     api.force_authenticate(User.objects.create_superuser("admin", password="pw"))
     for slug in ("aguelhok", "tessalit"):
-        payload = {"name": slug.title(), "slug": slug, "kind": "village", "coordinates_note": "x", "geonames_id": ""}
-        assert api.post("/api/v1/places/", payload).status_code == 201
+        payload = {"name": slug.title(), "slug": slug, "kind": "village", "coordinates_note": "x", "geonames_id": None}
+        assert api.post("/api/v1/places/", payload, format="json").status_code == 201
     assert list(Place.objects.values_list("geonames_id", flat=True)) == [None, None]
     payload = {"name": "Kidal", "slug": "kidal", "kind": "city", "coordinates_note": "x", "geonames_id": ""}
     response = api.post("/api/v1/places/", payload, format="json")

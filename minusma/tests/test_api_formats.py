@@ -105,8 +105,10 @@ def test_formats_are_chosen_by_parameter_or_accept_header(api, accept, fmt, cont
 
 
 def test_geojson_is_only_offered_where_records_have_coordinates(api):
-    """Actors have no place on a map: GeoJSON is not negotiable there."""
-    assert api.get("/api/v1/actors/", {"format": "geojson"}).status_code == 404
+    """Actors have no place on a map: GeoJSON is not negotiable there (a 400 naming the formats offered)."""
+    response = api.get("/api/v1/actors/", {"format": "geojson"})
+    assert response.status_code == 400
+    assert "geojson" not in response.json()["format"][0].split("Offered:")[1]
     assert api.get("/api/v1/actors/", HTTP_ACCEPT="application/geo+json").status_code == 406
 
 

@@ -43,12 +43,22 @@ def test_modified_after_gives_only_records_changed_since(api):
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-@pytest.mark.parametrize("bad", ["yesterday", "2023-02-30T00:00:00", "2023-06-01T25:00", "0001-01-01T00:00:00+23:00"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "yesterday",
+        "2023-02-30T00:00:00Z",
+        "2023-06-01T25:00Z",
+        "0001-01-01T00:00:00+23:00",
+        "2023-06-01T12:00:00",  # no offset: not RFC 3339
+        "2023-06-01 12:00:00Z",
+    ],
+)
 def test_every_list_refuses_a_bad_modified_after(api, endpoint, bad):
     """A date-time that cannot be read is a 400 that says what to give, on every list."""
     response = api.get(f"/api/v1/{endpoint}/", {"modified_after": bad})
     assert response.status_code == 400
-    assert "ISO 8601" in response.json()["modified_after"][0]
+    assert "RFC 3339" in response.json()["modified_after"][0]
 
 
 # deletions
