@@ -33,7 +33,7 @@ class IncidentFilter(filters.FilterSet):
     )
     role = ChoiceFilter(
         choices=IncidentActor.Role.choices,
-        method="filter_actor",
+        method="filter_role",
         help_text="With actor: its role. Alone: incidents with any actor in this role.",
     )
     victim_nationality = CountryFilter(
@@ -101,12 +101,15 @@ class IncidentFilter(filters.FilterSet):
     def filter_place(self, queryset, name, value):
         return queryset.at_place(value)
 
+    # actor and role name one participation together: with an actor, its filter applies the pair (role or not);
+    # a role alone filters by itself.
     def filter_actor(self, queryset, name, value):
-        # actor and role name one participation together, so both are applied once, by whichever comes first
-        if getattr(self, "_actor_filtered", False):
+        return queryset.involving(actor=value, role=self.form.cleaned_data.get("role") or None)
+
+    def filter_role(self, queryset, name, value):
+        if self.form.cleaned_data.get("actor"):
             return queryset
-        self._actor_filtered = True
-        return queryset.involving(actor=self.form.cleaned_data.get("actor"), role=self.form.cleaned_data.get("role"))
+        return queryset.involving(role=value)
 
     def filter_victim_nationality(self, queryset, name, value):
         return queryset.with_victims_of_nationality(value)
