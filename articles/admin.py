@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from common.admin import CuratedAdmin, CuratedStackedInline, highlighted_body, verbatim_context
+from common.admin import (
+    CuratedAdmin,
+    CuratedStackedInline,
+    EngineSearchAdminMixin,
+    YearFilter,
+    highlighted_body,
+    verbatim_context,
+)
 
 from .models import Article, Outlet, Quote
 
@@ -26,14 +33,13 @@ class QuoteInline(CuratedStackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(CuratedAdmin):
+class ArticleAdmin(EngineSearchAdminMixin, CuratedAdmin):
     list_display = ["title", "outlet", "date_from", "date_precision", "word_count", "title_inferred"]
-    list_filter = ["outlet", "date_precision", "title_inferred", "language"]
+    list_filter = [YearFilter, "outlet", "date_precision", "title_inferred", "language"]
     list_select_related = ["outlet"]
     search_fields = ["title", "slug", "body"]
     autocomplete_fields = ["outlet", "authors"]
     prepopulated_fields = {"slug": ["title"]}
-    date_hierarchy = "date_from"
     readonly_fields = ["word_count", "created", "modified", "body_with_quotes"]
     inlines = [QuoteInline]
     fieldsets = [
@@ -61,10 +67,11 @@ class ArticleAdmin(CuratedAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(CuratedAdmin):
+class QuoteAdmin(EngineSearchAdminMixin, CuratedAdmin):
     list_display = ["__str__", "speaker", "speaker_role", "article"]
     list_select_related = ["speaker", "article"]
     list_filter = ["article__outlet", "speaker__kind"]
+    ordering = ["-article_id", "text_start"]  # the model's order joins and sorts every article
     search_fields = ["text", "speaker__name", "speaker_description", "speaker__aliases__name"]
     autocomplete_fields = ["article", "speaker"]
     readonly_fields = ["verified_context", "text_start", "text_end"]
