@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from actors.models import AcledActorType, Actor, ActorKind, Contingent
 from articles.models import Article, Outlet, Quote
+from common import datacache
 from common.fuzzydates import DatePrecision
 
 from . import vocabularies as vocab
@@ -860,4 +861,6 @@ def synthesize(
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), WRITE_ORDER):
                 cursor.execute(statement)
+        # Bulk writes send no signals: renew the cached aggregates' data version ourselves, once the rows are in.
+        transaction.on_commit(datacache.bump_data_version, using=using)
     return added

@@ -19,6 +19,8 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 
+from common.datacache import cached_by_data_version
+
 from . import vocabularies as vocab
 from .models import Figure, Incident
 
@@ -163,8 +165,10 @@ class IncidentCounts:
     out_of_range: dict[str, int]
 
 
+@cached_by_data_version("incident-counts")
 def count_incidents(incidents: QuerySet[Incident], *, by: str = "month") -> IncidentCounts:
-    """Incidents and people killed per month or year, by incident type. One query, grouped in the database."""
+    """Incidents and people killed per month or year, by incident type. One query, grouped in the database, kept
+    in the shared cache until the data changes (common/datacache.py)."""
     trunc = PERIODS[by]
     rows = (
         incidents.with_killed()
