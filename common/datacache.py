@@ -57,10 +57,13 @@ def _uncommitted_changes() -> bool:
     )
 
 
-def cached(name: str, parts: Any, compute: Callable[[], Result], *, timeout: int = TIMEOUT) -> Result:
+def cached(
+    name: str, parts: Any, compute: Callable[[], Result], *, timeout: int | Callable[[Result], int] = TIMEOUT
+) -> Result:
     """`compute()`'s value for `parts` (anything with a stable repr) at the current data version, from the cache when
-    it holds it. Inside a transaction that changed data and has not committed, it is computed and not stored: such a
-    transaction sees its own changes, which others do not see yet and which may still be rolled back."""
+    it holds it, kept `timeout` seconds (or as many as `timeout(value)` says). Inside a transaction that changed data
+    and has not committed, it is computed and not stored: such a transaction sees its own changes, which others do
+    not see yet and which may still be rolled back."""
     if _uncommitted_changes():
         return compute()
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -68,7 +71,7 @@ def cached(name: str, parts: Any, compute: Callable[[], Result], *, timeout: int
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, timeout)
+        cache.set(key, value, timeout(value) if callable(timeout) else timeout)
     return value
 
 

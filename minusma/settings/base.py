@@ -256,6 +256,10 @@ MINUSMA_DATE_RANGE = env_date_range("MINUSMA_DATE_RANGE", "1990-01-01..2100-12-3
 # One API request may embed at most this many records with `expand` (records answered × relations expanded).
 MINUSMA_API_EXPANSION_BUDGET = env_int("MINUSMA_API_EXPANSION_BUDGET", 1000)
 
+# Milliseconds each facet of a web list may take to count (Datasette's facet_time_limit_ms, whose default this is);
+# past it the facet is shown as timed out and the rest of the page is served.
+MINUSMA_FACET_TIME_LIMIT_MS = env_int("MINUSMA_FACET_TIME_LIMIT_MS", 200)
+
 # The cache holds the rate limits' counts, so every worker must share it: Redis when REDIS_URL is set, else a table
 # in the database (`manage.py createcachetable`, which bin/run and docker compose run), so the default run shares it
 # too. Enough entries that an address's count is never culled to make room for others.
