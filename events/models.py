@@ -204,7 +204,11 @@ class Incident(FuzzyDate, TimeStamped):
                 violation_error_message="The ACLED event type does not belong to the disorder type.",
             ),
         ]
-        indexes = [models.Index(fields=["incident_type", "date_from"]), models.Index(fields=["place", "date_from"])]
+        indexes = [
+            models.Index(fields=["incident_type", "date_from"]),
+            models.Index(fields=["place", "date_from"]),
+            models.Index(fields=["title"], name="events_incident_title"),  # the list's sort by title
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -245,6 +249,12 @@ class IncidentActor(TimeStamped):
         ordering = ["incident", "role", "actor"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "actor", "role"], name="events_incidentactor_unique_role")
+        ]
+        # The incident list's actor and role filters and facets read the incidents of an actor or a role from these
+        # alone (index-only), without the table.
+        indexes = [
+            models.Index(fields=["actor", "incident"], name="events_incidentactor_actor"),
+            models.Index(fields=["role", "incident"], name="events_incidentactor_role"),
         ]
 
     def __str__(self) -> str:
@@ -341,6 +351,8 @@ class Casualty(SourcedClaim, TimeStamped):
                 violation_error_message="Counts must satisfy low ≤ best ≤ high.",
             ),
         ]
+        # The incident list's victims' nationality filter and facet, index-only.
+        indexes = [models.Index(fields=["nationality", "incident"], name="events_casualty_nationality")]
 
     def __str__(self) -> str:
         return f"{self.incident}: {self.best} {self.get_category_display().lower()} {self.outcome}"
