@@ -351,8 +351,13 @@ class Casualty(SourcedClaim, TimeStamped):
                 violation_error_message="Counts must satisfy low ≤ best ≤ high.",
             ),
         ]
-        # The incident list's victims' nationality filter and facet, index-only.
-        indexes = [models.Index(fields=["nationality", "incident"], name="events_casualty_nationality")]
+        # The incident list's victims' nationality filter and facet, index-only; the admin's filters, newest
+        # incidents first.
+        indexes = [
+            models.Index(fields=["nationality", "incident"], name="events_casualty_nationality"),
+            models.Index(fields=["outcome", "incident"], name="events_casualty_outcome"),
+            models.Index(fields=["category", "incident"], name="events_casualty_category"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident}: {self.best} {self.get_category_display().lower()} {self.outcome}"

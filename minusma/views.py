@@ -37,7 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "articles": Article.objects.for_list().exclude(date_from=None)[:HOME_ARTICLES],
         "recent_incidents": Incident.objects.for_list().exclude(date_from=None).order_by("-date_from", "title")[:8],
         "timeline": timeline.incident_timeline(Incident.objects.all(), by="year"),
-        "map": geo.incident_map(Incident.objects.all(), Contingent.objects.all(), limit=500),
+        # The latest incidents on the map, also kept until the data changes (building 500 features and their links
+        # took as long as the rest of the page).
+        "map": datacache.cached(
+            "home-map", (), lambda: geo.incident_map(Incident.objects.all(), Contingent.objects.all(), limit=500)
+        ),
     }
     return render(request, "home.html", context)
 

@@ -24,6 +24,14 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["nationality", "incident"], name="events_casualty_nationality"),
         ),
         migrations.AddIndex(
+            model_name="casualty",
+            index=models.Index(fields=["outcome", "incident"], name="events_casualty_outcome"),
+        ),
+        migrations.AddIndex(
+            model_name="casualty",
+            index=models.Index(fields=["category", "incident"], name="events_casualty_category"),
+        ),
+        migrations.AddIndex(
             model_name="incident",
             index=models.Index(fields=["title"], name="events_incident_title"),
         ),
