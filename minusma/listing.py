@@ -341,8 +341,7 @@ class RecordListView(View):
         (settings.MINUSMA_FACET_TIME_LIMIT_MS, as Datasette's facet_time_limit_ms) and kept in the shared cache until
         the data changes. A facet whose counting runs out of time is shown as timed out, never as an error."""
         blocks = []
-        for facet in self.facets:
-            rows = self.facet_counts(filtered, facet)
+        for facet, rows in zip(self.facets, self.facet_counts(filtered), strict=True):
             if rows is None:
                 blocks.append({"label": facet.label, "param": facet.param, "options": [], "timed_out": True})
                 continue
@@ -368,26 +367,29 @@ class RecordListView(View):
                 blocks.append({"label": facet.label, "param": facet.param, "options": options, "more": more})
         return blocks
 
-    def facet_counts(self, filtered: models.QuerySet, facet: Facet) -> list[dict] | None:
-        """The facet's most frequent values among the filtered rows (FACET_SIZE + 1 dicts of value, label, count), or
-        None when counting them ran out of time. A time-out is remembered for FACET_TIMED_OUT_SECONDS, so the pages
-        after it do not spend their budget on it again."""
+    def facet_counts(self, filtered: models.QuerySet) -> list[list[dict] | None]:
+        """Each facet's most frequent values among the filtered rows (FACET_SIZE + 1 dicts of value, label, count), or
+        None for a facet whose counting ran out of time. A time-out is remembered for FACET_TIMED_OUT_SECONDS, so the
+        pages after it do not spend their budget on it again."""
         try:
             sql, params = filtered.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:
-            return []
-        key = (self.model._meta.label, facet, sql, params)
+            return [[] for _ in self.facets]
         limit = settings.MINUSMA_FACET_TIME_LIMIT_MS
 
-        def count() -> list[dict] | None:
-            try:
-                with time_limited(limit, using=filtered.db):
-                    return self.count_facet(filtered, facet)
-            except TimeLimitExceeded:
-                return None
+        def counting(facet: Facet) -> Callable[[], list[dict] | None]:
+            def count() -> list[dict] | None:
+                try:
+                    with time_limited(limit, using=filtered.db):
+                        return self.count_facet(filtered, facet)
+                except TimeLimitExceeded:
+                    return None
 
-        return datacache.cached(
-            "facet", key, count, timeout=lambda rows: FACET_TIMED_OUT_SECONDS if rows is None else datacache.TIMEOUT
+            return count
+
+        jobs = [((self.model._meta.label, facet, sql, params), counting(facet)) for facet in self.facets]
+        return datacache.cached_all(
+            "facet", jobs, timeout=lambda rows: FACET_TIMED_OUT_SECONDS if rows is None else datacache.TIMEOUT
         )
 
     def count_facet(self, filtered: models.QuerySet, facet: Facet) -> list[dict]:

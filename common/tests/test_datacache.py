@@ -104,3 +104,20 @@ def test_home_and_timeline_run_fewer_queries_once_counted(client, django_assert_
         assert client.get(reverse(url_name)).status_code == 200
     counting = [query["sql"] for query in second.captured_queries if "COUNT(" in query["sql"].upper()]
     assert not [sql for sql in counting if '"events_incident"' in sql]
+
+
+def test_several_values_are_cached_together_and_come_back_in_order():
+    """cached_all computes what the cache lacks, returns every value in the order asked, and reuses them after."""
+    calls = []
+
+    def value(number):
+        def compute():
+            calls.append(number)
+            return number * 10
+
+        return compute
+
+    jobs = [(("n", number), value(number)) for number in (3, 1, 2)]
+    assert datacache.cached_all("test", jobs) == [30, 10, 20]
+    assert datacache.cached_all("test", jobs) == [30, 10, 20]
+    assert calls == [3, 1, 2]
