@@ -2,6 +2,7 @@
 change forms that refuse to save over someone else's newer change."""
 
 import datetime
+import json
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -24,6 +25,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from common import exports
 from common.filters import whole_number
 from common.search import MAX_QUERY_LENGTH, SearchableQuerySet
+from common.timelimit import TimeLimitExceeded, time_limited
 from common.verbatim import sentence_around
 
 
@@ -183,11 +185,13 @@ def estimated_rows(model: type[models.Model], using: str) -> int | None:
 class EstimatedCountPaginator(Paginator):
     """A changelist paginator that never counts a large table whole (Datasette's and django-postgres-fuzzycount's
     idea): an unfiltered list of a table with more than EXACT_UP_TO rows takes the database's estimate ("about N"),
-    a filtered or searched list counts at most CAPPED_AT rows ("more than N" beyond that, and its pages stop there).
+    a filtered or searched list counts at most CAPPED_AT rows ("more than N" beyond that, and its pages stop there),
+    or, on PostgreSQL when even that takes longer than COUNT_TIME_LIMIT_MS, takes the planner's estimate ("about N").
     Small tables and small selections are counted exactly, as before. `count_qualifier` says which."""
 
     EXACT_UP_TO = 10_000
     CAPPED_AT = 10_000
+    COUNT_TIME_LIMIT_MS = 200  # PostgreSQL: a capped count slower than this gives way to the planner's estimate
 
     count_qualifier = ""
 
@@ -202,11 +206,31 @@ class EstimatedCountPaginator(Paginator):
                 self.count_qualifier = "about"
                 return estimate
             return queryset.count()
-        counted = queryset.order_by()[: self.CAPPED_AT + 1].count()
+        capped = queryset.order_by()[: self.CAPPED_AT + 1]
+        if connections[queryset.db].vendor == "postgresql":
+            try:
+                with time_limited(self.COUNT_TIME_LIMIT_MS, using=queryset.db):
+                    counted = capped.count()
+            except TimeLimitExceeded:  # a selection that is slow to count (a broad search): the planner's estimate
+                self.count_qualifier = "about"
+                return planned_rows(queryset)
+        else:
+            counted = capped.count()
         if counted > self.CAPPED_AT:
             self.count_qualifier = "more than"
             return self.CAPPED_AT
         return counted
+
+
+def planned_rows(queryset: models.QuerySet) -> int:
+    """The number of rows PostgreSQL's planner expects the queryset to return (EXPLAIN, which runs nothing)."""
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class YearFilter(admin.SimpleListFilter):

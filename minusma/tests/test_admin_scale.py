@@ -1,13 +1,17 @@
 """The admin's changelists at research scale: no full counts, no per-row date functions, search through the indexes,
 and a fixed number of queries whatever the table's size."""
 
+import contextlib
+
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from actors.tests.factories import ActorAliasFactory, ActorFactory
 from articles.tests.factories import ArticleFactory, QuoteFactory
+from common import admin as common_admin
 from common.admin import EstimatedCountPaginator
+from common.timelimit import TimeLimitExceeded
 from events.tests.factories import CasualtyFactory, IncidentActorFactory, IncidentFactory, IncidentSourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +168,20 @@ def test_autocomplete_still_matches_what_is_typed_so_far(admin_client):
     params = {"term": "Tessa", "app_label": "events", "model_name": "incidentactor", "field_name": "incident"}
     response = admin_client.get(url, params)
     assert [result["text"] for result in response.json()["results"]] == ["Ambush near Tessalit"]
+
+
+@pytest.mark.postgresql_only("the planner's estimate is PostgreSQL's EXPLAIN")
+def test_a_selection_too_slow_to_count_takes_the_planners_estimate(admin_client, monkeypatch):
+    """On PostgreSQL, a capped count that runs past its budget gives way to the planner's estimate, “about N”."""
+
+    @contextlib.contextmanager
+    def out_of_time(milliseconds, using="default"):
+        raise TimeLimitExceeded
+        yield
+
+    monkeypatch.setattr(common_admin, "time_limited", out_of_time)
+    IncidentFactory.create_batch(3, incident_type="ied")
+    response = admin_client.get(changelist("events/incident"), {"incident_type__exact": "ied"})
+    assert response.status_code == 200
+    assert response.context["cl"].paginator.count_qualifier == "about"
+    assert response.context["cl"].result_count >= 1
