@@ -19,6 +19,17 @@ class Migration(migrations.Migration):
             "CREATE INDEX events_incident_date_desc ON events_incident (date_from DESC NULLS LAST, id DESC)",
             "DROP INDEX IF EXISTS events_incident_date_desc",
         ),
+        # The admin's search of casualties and incident sources by words of their excerpt (`icontains`, which
+        # PostgreSQL runs as UPPER(excerpt) LIKE …): trigram indexes, so it reads the matching rows, not every row.
+        RunPostgresSQL(
+            "CREATE INDEX events_incidentsource_excerpt_trgm ON events_incidentsource "
+            "USING gin (UPPER(excerpt) gin_trgm_ops)",
+            "DROP INDEX IF EXISTS events_incidentsource_excerpt_trgm",
+        ),
+        RunPostgresSQL(
+            "CREATE INDEX events_casualty_excerpt_trgm ON events_casualty USING gin (UPPER(excerpt) gin_trgm_ops)",
+            "DROP INDEX IF EXISTS events_casualty_excerpt_trgm",
+        ),
         migrations.AddIndex(
             model_name="casualty",
             index=models.Index(fields=["nationality", "incident"], name="events_casualty_nationality"),
