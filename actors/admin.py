@@ -7,6 +7,7 @@ from common.admin import (
     CuratedAdmin,
     CuratedTabularInline,
     EditConflictForm,
+    EngineSearchAdminMixin,
     SourcedClaimAdmin,
     SourcedClaimInline,
 )
@@ -79,7 +80,7 @@ def merge_actors(modeladmin: "ActorAdmin", request, queryset):
 
 
 @admin.register(Actor)
-class ActorAdmin(CuratedImportMixin, CuratedAdmin):
+class ActorAdmin(EngineSearchAdminMixin, CuratedImportMixin, CuratedAdmin):
     form = ActorForm
     resource_classes = [ActorResource]
     list_display = ["name", "kind", "country", "acled_actor_type", "wikidata_id"]

@@ -10,7 +10,9 @@ from common.admin import (
     CuratedAdmin,
     CuratedStackedInline,
     EditConflictForm,
+    EngineSearchAdminMixin,
     SourcedClaimAdmin,
+    YearFilter,
     highlighted_body,
     verbatim_context,
 )
@@ -85,14 +87,13 @@ class ArticleForm(EditConflictForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(CuratedAdmin):
+class ArticleAdmin(EngineSearchAdminMixin, CuratedAdmin):
     list_display = ["title", "outlet", "date_from", "date_precision", "word_count", "title_inferred"]
-    list_filter = ["outlet", "date_precision", "title_inferred", "language"]
+    list_filter = [YearFilter, "outlet", "date_precision", "title_inferred", "language"]
     list_select_related = ["outlet"]
     search_fields = ["title", "slug", "body"]
     autocomplete_fields = ["outlet", "authors"]
     prepopulated_fields = {"slug": ["title"]}
-    date_hierarchy = "date_from"
     readonly_fields = ["word_count", "created", "modified", "body_with_quotes", "intake_link"]
     inlines = [QuoteInline]
     form = ArticleForm
@@ -152,10 +153,11 @@ class ArticleAdmin(CuratedAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(CuratedAdmin):
+class QuoteAdmin(EngineSearchAdminMixin, CuratedAdmin):
     list_display = ["__str__", "speaker", "speaker_role", "article"]
     list_select_related = ["speaker", "article"]
     list_filter = ["article__outlet", "speaker__kind"]
+    ordering = ["-article_id", "text_start"]  # the model's order joins and sorts every article
     search_fields = ["text", "speaker__name", "speaker_description", "speaker__aliases__name"]
     autocomplete_fields = ["article", "speaker"]
     readonly_fields = ["verified_context", "text_start", "text_end"]

@@ -5,8 +5,10 @@ from common.admin import (
     CuratedStackedInline,
     CuratedTabularInline,
     EditConflictForm,
+    EngineSearchAdminMixin,
     SourcedClaimAdmin,
     SourcedClaimInline,
+    YearFilter,
 )
 from common.forms import DuplicateWarningForm
 from common.imports import CuratedImportMixin
@@ -92,35 +94,39 @@ class CasualtyInline(SourcedClaimInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(CuratedImportMixin, CuratedAdmin):
+class IncidentAdmin(EngineSearchAdminMixin, CuratedImportMixin, CuratedAdmin):
     resource_classes = [IncidentResource]
     list_display = ["title", "date_from", "date_precision", "incident_type", "acled_event_type", "place", "in_mali"]
-    list_filter = ["incident_type", "acled_disorder_type", "acled_event_type", "in_mali", "date_precision"]
+    list_filter = [YearFilter, "incident_type", "acled_disorder_type", "acled_event_type", "in_mali", "date_precision"]
     list_select_related = ["place"]
     search_fields = ["title", "slug", "description", "place__name"]
     autocomplete_fields = ["place"]
     prepopulated_fields = {"slug": ["title"]}
-    date_hierarchy = "date_from"
     inlines = [IncidentActorInline, IncidentSourceInline, IncidentExternalDateInline, CasualtyInline]
     # Derived from the casualty rows below (and kept in step when they are saved): shown, never edited.
     readonly_fields = CASUALTY_TOTAL_FIELDS
 
 
 @admin.register(IncidentActor)
-class IncidentActorAdmin(CuratedAdmin):
+class IncidentActorAdmin(EngineSearchAdminMixin, CuratedAdmin):
     list_display = ["incident", "actor", "role", "confidence"]
     list_filter = ["role", "confidence"]
     list_select_related = ["incident", "actor"]
     search_fields = ["incident__title", "actor__name", "actor__aliases__name"]
+    search_through = ("incident", "actor")
+    ordering = ["-incident_id", "role", "actor_id"]  # the model's order joins and sorts every incident
     autocomplete_fields = ["incident", "actor"]
 
 
 @admin.register(IncidentSource)
-class IncidentSourceAdmin(SourcedClaimAdmin):
+class IncidentSourceAdmin(EngineSearchAdminMixin, SourcedClaimAdmin):
     list_display = ["incident", "source", "excerpt"]
-    list_filter = ["source"]
+    list_filter = ["source__outlet"]  # by article would list every article (36,000 at a million incidents)
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
+    search_through = ("incident",)
+    search_text_fields = ("excerpt",)
+    ordering = ["-incident_id", "source_id", "excerpt_start"]  # the model's order joins and sorts every incident
     autocomplete_fields = ["incident", "source"]
 
 
@@ -134,11 +140,20 @@ class IncidentExternalDateAdmin(CuratedAdmin):
 
 
 @admin.register(Casualty)
-class CasualtyAdmin(SourcedClaimAdmin):
-    list_display = ["incident", "category", "outcome", "low", "best", "high", "nationality", "source"]
+class CasualtyAdmin(EngineSearchAdminMixin, SourcedClaimAdmin):
+    list_display = ["incident", "category", "outcome", "low", "best", "high", "nationality_name", "source"]
     list_filter = ["category", "outcome", "nationality"]
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "excerpt"]
+    search_through = ("incident",)
+    search_text_fields = ("excerpt",)
+    ordering = ["-incident_id", "category", "outcome"]  # the model's order joins and sorts every incident
+
+    @admin.display(description="nationality", ordering="nationality")
+    def nationality_name(self, casualty: Casualty) -> str:
+        """The country's name, read directly: the admin's display of a choice field walks all 250 countries a row."""
+        return casualty.nationality.name or "-"
+
     autocomplete_fields = ["incident", "source", "contingent", "armed_actor"]
 
 

@@ -6,7 +6,9 @@ class EventsConfig(AppConfig):
     name = "events"
 
     def ready(self) -> None:
-        from common import search
+        from common import datacache, search
+
+        datacache.track(self)  # any write renews the data version of the cached aggregates
 
         from .models import Incident, Place
 

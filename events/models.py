@@ -267,7 +267,11 @@ class Incident(FuzzyDate, TimeStamped):
                 violation_error_message="The ACLED event type does not belong to the disorder type.",
             ),
         ]
-        indexes = [models.Index(fields=["incident_type", "date_from"]), models.Index(fields=["place", "date_from"])]
+        indexes = [
+            models.Index(fields=["incident_type", "date_from"]),
+            models.Index(fields=["place", "date_from"]),
+            models.Index(fields=["title"], name="events_incident_title"),  # the list's sort by title
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -381,6 +385,12 @@ class IncidentActor(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["incident", "actor", "role"], name="events_incidentactor_unique_role")
         ]
+        # The incident list's actor and role filters and facets read the incidents of an actor or a role from these
+        # alone (index-only), without the table.
+        indexes = [
+            models.Index(fields=["actor", "incident"], name="events_incidentactor_actor"),
+            models.Index(fields=["role", "incident"], name="events_incidentactor_role"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor} ({self.get_role_display().lower()}) in {self.incident}"
@@ -477,6 +487,13 @@ class Casualty(SourcedClaim, TimeStamped):
                 name="events_casualty_low_best_high_ordered",
                 violation_error_message="Counts must satisfy low ≤ best ≤ high.",
             ),
+        ]
+        # The incident list's victims' nationality filter and facet, index-only; the admin's filters, newest
+        # incidents first.
+        indexes = [
+            models.Index(fields=["nationality", "incident"], name="events_casualty_nationality"),
+            models.Index(fields=["outcome", "incident"], name="events_casualty_outcome"),
+            models.Index(fields=["category", "incident"], name="events_casualty_category"),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from actors.models import AcledActorType, Actor, ActorKind, Contingent
 from articles.models import Article, Outlet, Quote
+from common import datacache
 from common.fuzzydates import DatePrecision
 
 from . import vocabularies as vocab
@@ -866,4 +867,6 @@ def synthesize(
         # The rows were written raw: bring their incidents' stored casualty totals in step, once the indexes the
         # per-incident lookups need are back.
         Casualty.objects.using(using).filter(pk__gte=first_casualty).refresh_derived()
+        # Bulk writes send no signals: renew the cached aggregates' data version ourselves, once the rows are in.
+        transaction.on_commit(datacache.bump_data_version, using=using)
     return added

@@ -19,6 +19,8 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 
+from common.datacache import cached_by_data_version
+
 from . import vocabularies as vocab
 from .models import Figure, Incident
 
@@ -170,9 +172,11 @@ class IncidentCounts:
     not_reported: int = 0
 
 
+@cached_by_data_version("incident-counts")
 def count_incidents(incidents: QuerySet[Incident], *, by: str = "month", outcome: str = "killed") -> IncidentCounts:
     """Incidents, and people killed, wounded or abducted (`outcome`), per month or year by incident type. One query,
-    grouped in the database. Incidents whose sources give no number add nothing and are counted apart, not as 0."""
+    grouped in the database, kept in the shared cache until the data changes (common/datacache.py). Incidents whose
+    sources give no number add nothing and are counted apart, not as 0."""
     trunc = PERIODS[by]
     rows = (
         incidents.order_by()

@@ -3,7 +3,8 @@ every state in the URL so that a page can be bookmarked, shared, reloaded, and d
 
 Each list is a RecordListView subclass in its app's views.py that names its FilterSet, columns, facets and export
 columns. A page costs a fixed number of queries whatever its size: the filter values' lookups, one COUNT, the rows
-with the queryset's for_list() prefetches, and one GROUP BY per facet over the filtered rows.
+with the queryset's for_list() prefetches, and one GROUP BY per facet over the filtered rows (each within a time
+budget). The COUNT and the facets' counts are kept in the shared cache until the data changes (common/datacache.py).
 """
 
 import datetime
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import models
 from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
@@ -21,13 +24,15 @@ from django.views import View
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from common import citations, exports, throttling
+from common import citations, datacache, exports, throttling
 from common.filters import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
+from common.timelimit import TimeLimitExceeded, time_limited
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 PAGE_SIZES = (10, 25, 50, 100, 250, 500)
 FACET_SIZE = 15  # options shown per facet, the most frequent first
+FACET_TIMED_OUT_SECONDS = 300  # how long a facet that ran out of time is shown as timed out without trying again
 EXPORT_CHUNK_SIZE = 2000  # rows fetched (and their relations prefetched) per round trip while streaming
 CONTROL_PARAMETERS = ("sort", "page", "page_size", "format")
 
@@ -118,6 +123,24 @@ def field_at(model: type[models.Model], path: str) -> tuple[models.Field, bool]:
         if field.is_relation and field.related_model is not None:
             meta = field.related_model._meta
     return field, many
+
+
+def may_be_null(model: type[models.Model], path: str) -> bool:
+    """Whether a sort path can be NULL: a nullable column, a path through a nullable or to-many relation, or an
+    annotation (not a field)."""
+    if path == "pk":
+        return False
+    meta = model._meta
+    for part in path.split("__"):
+        try:
+            field = meta.get_field(part)
+        except FieldDoesNotExist:
+            return True
+        if field.null or field.one_to_many or field.many_to_many or (field.is_relation and not field.concrete):
+            return True
+        if field.is_relation:
+            meta = field.related_model._meta
+    return False
 
 
 def value_label(field: models.Field | forms.Field, value) -> str:
@@ -223,17 +246,20 @@ class RecordListView(View):
         if column is None:
             allowed = ", ".join(self.sort_keys())
             raise BadListRequest([f"Cannot sort by “{sort}”. Sort by one of {allowed}, with “-” before it to reverse."])
-        ordering = [
-            F(path).desc(nulls_last=True) if descending else F(path).asc(nulls_last=True)
-            for path in (*column.order_by, "pk")
-        ]
+        ordering = []
+        for path in (*column.order_by, "pk"):
+            # NULLS LAST only where there can be nulls: said of a column that has none, it keeps PostgreSQL from
+            # reading the column's index in order (it sorts every row instead).
+            nulls_last = True if may_be_null(self.model, path) else None
+            ordering.append(F(path).desc(nulls_last=nulls_last) if descending else F(path).asc(nulls_last=nulls_last))
         return ordering, sort
 
     def paginate(self, request: HttpRequest, filtered: models.QuerySet, ordered: models.QuerySet) -> dict:
         page_size = self.positive_integer("page_size", DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
         number = self.positive_integer("page", 1)
-        # Counted on the filtered rows alone: for_list()'s annotations would make the COUNT compute them all.
-        count = filtered.count()
+        # Counted on the filtered rows alone (for_list()'s annotations would make the COUNT compute them all), once
+        # per data version: the shared cache keeps it until the data changes.
+        count = self.row_count(filtered)
         pages = max(1, math.ceil(count / page_size))
         if number > pages:
             raise BadListRequest([f"There is no page {number}: the list has {pages} page{'s' * (pages > 1)}."], 404)
@@ -248,6 +274,13 @@ class RecordListView(View):
             "first_row": offset + 1 if rows else 0,
             "last_row": offset + len(rows),
         }
+
+    def row_count(self, filtered: models.QuerySet) -> int:
+        try:
+            sql, params = filtered.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        return datacache.cached("list-count", (self.model._meta.label, sql, params), filtered.count)
 
     def positive_integer(self, name: str, default: int, maximum: int | None = None) -> int:
         raw = self.request.GET.get(name, "").strip()
@@ -308,30 +341,27 @@ class RecordListView(View):
         return f"{self.request.path}?{query}" if query else self.request.path
 
     def facet_blocks(self, filtered: models.QuerySet, cleaned: dict) -> list[dict]:
-        """One GROUP BY query per facet over the filtered rows; never a query per option."""
+        """One GROUP BY per facet over the filtered rows, never a query per option; each within its time budget
+        (settings.MINUSMA_FACET_TIME_LIMIT_MS, as Datasette's facet_time_limit_ms) and kept in the shared cache until
+        the data changes. A facet whose counting runs out of time is shown as timed out, never as an error."""
         blocks = []
-        for facet in self.facets:
-            field, many = field_at(self.model, facet.path)
-            label_path = facet.display or facet.path
-            paths = list(dict.fromkeys([facet.path, label_path]))
-            rows = list(
-                filtered.order_by()
-                .values(*paths)
-                .annotate(facet_count=Count("pk", distinct=many))
-                .order_by("-facet_count", label_path)[: FACET_SIZE + 1]
-            )
+        for facet, rows in zip(self.facets, self.facet_counts(filtered), strict=True):
+            if rows is None:
+                blocks.append({"label": facet.label, "param": facet.param, "options": [], "timed_out": True})
+                continue
+            field, _ = field_at(self.model, facet.path)
             current = cleaned.get(facet.param)
             options = []
             for row in rows[:FACET_SIZE]:
-                value = row[facet.path]
+                value = row["value"]
                 if value is None or value == "":
                     continue
                 param = parameter_value(value)
                 selected = current not in (None, "") and parameter_value(current) in (param, param.upper())
                 options.append(
                     {
-                        "label": row[label_path] if facet.display else value_label(field, value),
-                        "count": row["facet_count"],
+                        "label": row["label"] if facet.display else value_label(field, value),
+                        "count": row["count"],
                         "selected": selected,
                         "url": self.url(**{facet.param: None if selected else param, "page": None}),
                     }
@@ -340,6 +370,80 @@ class RecordListView(View):
                 more = len(rows) > FACET_SIZE
                 blocks.append({"label": facet.label, "param": facet.param, "options": options, "more": more})
         return blocks
+
+    def facet_counts(self, filtered: models.QuerySet) -> list[list[dict] | None]:
+        """Each facet's most frequent values among the filtered rows (FACET_SIZE + 1 dicts of value, label, count), or
+        None for a facet whose counting ran out of time. A time-out is remembered for FACET_TIMED_OUT_SECONDS, so the
+        pages after it do not spend their budget on it again."""
+        try:
+            sql, params = filtered.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return [[] for _ in self.facets]
+        limit = settings.MINUSMA_FACET_TIME_LIMIT_MS
+
+        def counting(facet: Facet) -> Callable[[], list[dict] | None]:
+            def count() -> list[dict] | None:
+                try:
+                    with time_limited(limit, using=filtered.db):
+                        return self.count_facet(filtered, facet)
+                except TimeLimitExceeded:
+                    return None
+
+            return count
+
+        jobs = [((self.model._meta.label, facet, sql, params), counting(facet)) for facet in self.facets]
+        return datacache.cached_all(
+            "facet", jobs, timeout=lambda rows: FACET_TIMED_OUT_SECONDS if rows is None else datacache.TIMEOUT
+        )
+
+    def count_facet(self, filtered: models.QuerySet, facet: Facet) -> list[dict]:
+        """Count the facet's values in one GROUP BY, on the table that holds them.
+
+        A value behind a to-many relation (an incident's actors, through its actor roles) is counted on that child
+        table, grouped by the child's column and counting distinct parents; the parents are joined only when the list
+        is filtered, and then as a semi-join on their ids, never as a join of every row to be made distinct again. A
+        value on a record the child rows point to (an actor's slug and name) is grouped by the foreign key, and the
+        few records shown are looked up after. Ties are listed by label."""
+        first, _, rest = facet.path.partition("__")
+        relation = self.model._meta.get_field(first)
+        if relation.one_to_many and rest:
+            child_key = relation.field.name
+            rows = relation.related_model._base_manager.order_by()
+            if filtered.query.where:
+                rows = rows.filter(**{f"{child_key}__in": filtered.order_by().values("pk")})
+            counted = Count(relation.field.attname, distinct=True)
+            path, display = rest, facet.display.partition("__")[2] if facet.display else ""
+        else:
+            rows, path, display = filtered.order_by(), facet.path, facet.display
+            # COUNT(*) where rows cannot repeat: PostgreSQL can then count from the column's index alone.
+            many = field_at(self.model, facet.path)[1]
+            counted = Count("pk", distinct=True) if many else Count("*")
+        pointer, _, attribute = path.partition("__")
+        target = rows.model._meta.get_field(pointer)
+        # On a child table (millions of rows) the labels are looked up after grouping; a list's own small related
+        # tables (an article's outlet) are cheaper joined.
+        by_pointer = relation.one_to_many and bool(attribute) and target.many_to_one and "__" not in attribute
+        if by_pointer and display and display.partition("__")[0] != pointer:
+            by_pointer = False
+        if not by_pointer:
+            label = display or path
+            grouped = rows.values(*dict.fromkeys([path, label])).annotate(facet_count=counted)
+            found = grouped.order_by("-facet_count", label)[: FACET_SIZE + 1]
+            return [{"value": row[path], "label": row[label], "count": row["facet_count"]} for row in found]
+        grouped = rows.values(target.attname).annotate(facet_count=counted)
+        found = list(grouped.order_by("-facet_count", target.attname)[: FACET_SIZE + 1])
+        label_attribute = display.partition("__")[2] if display else attribute
+        fields = dict.fromkeys(["pk", attribute, label_attribute])
+        records = target.related_model._base_manager.filter(pk__in=[row[target.attname] for row in found])
+        by_pk = {record["pk"]: record for record in records.values(*fields)}
+        results = []
+        for row in found:
+            record = by_pk.get(row[target.attname], {})
+            results.append(
+                {"value": record.get(attribute), "label": record.get(label_attribute), "count": row["facet_count"]}
+            )
+        results.sort(key=lambda result: (-result["count"], str(result["label"] or "")))
+        return results
 
     def page_context(self, request, filterset, sort: str, page: dict | None, facets: list, errors=()) -> dict:
         form = filterset.form

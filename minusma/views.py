@@ -9,26 +9,40 @@ from django.views.defaults import page_not_found
 
 from actors.models import Actor, Contingent
 from articles.models import Article, Quote
-from common import search
+from common import datacache, search
 from common.throttling import PageThrottle, rate_limited
 from events import geo, timeline
 from events.models import Figure, Incident, Place
+
+HOME_ARTICLES = 10  # the newest source articles on the home page; the list links to all of them
+
+
+def holdings() -> list[tuple[str, int]]:
+    """How many records of each kind the database holds: counted once per data version (common/datacache.py)."""
+    models = (Article, Quote, Actor, Contingent, Incident, Place, Figure)
+    return datacache.cached(
+        "holdings",
+        [model._meta.label for model in models],
+        lambda: [(str(model._meta.verbose_name_plural), model.objects.count()) for model in models],
+    )
 
 
 @require_safe
 @rate_limited(PageThrottle)
 def home(request: HttpRequest) -> HttpResponse:
-    """What the database holds, incidents over time and on a map, and the articles it is built from."""
-    holdings = [
-        (model._meta.verbose_name_plural, model.objects.count())
-        for model in (Article, Quote, Actor, Contingent, Incident, Place, Figure)
-    ]
+    """What the database holds, incidents over time and on a map, and the newest articles it is built from."""
+    counts = holdings()
     context = {
-        "holdings": holdings,
-        "articles": Article.objects.for_list(),
+        "holdings": counts,
+        "article_count": dict(counts)[str(Article._meta.verbose_name_plural)],
+        "articles": Article.objects.for_list().exclude(date_from=None)[:HOME_ARTICLES],
         "recent_incidents": Incident.objects.for_list().exclude(date_from=None).order_by("-date_from", "title")[:8],
         "timeline": timeline.incident_timeline(Incident.objects.all(), by="year"),
-        "map": geo.incident_map(Incident.objects.all(), Contingent.objects.all(), limit=500),
+        # The latest incidents on the map, also kept until the data changes (building 500 features and their links
+        # took as long as the rest of the page).
+        "map": datacache.cached(
+            "home-map", (), lambda: geo.incident_map(Incident.objects.all(), Contingent.objects.all(), limit=500)
+        ),
     }
     return render(request, "home.html", context)
 

@@ -1,5 +1,6 @@
 """The incident, place and figure list pages: filters, facets, sorting, bad input and query counts."""
 
+import contextlib
 import csv
 import datetime
 import io
@@ -9,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from actors.tests.factories import ActorFactory, ContingentFactory
+from common.timelimit import TimeLimitExceeded, queries_per_limit
 from events.tests.factories import (
     CasualtyFactory,
     FigureFactory,
@@ -18,6 +20,8 @@ from events.tests.factories import (
     IncidentSourceFactory,
     PlaceFactory,
 )
+from events.views import FigureListView, IncidentListView, PlaceListView
+from minusma import listing
 
 pytestmark = pytest.mark.django_db
 
@@ -113,13 +117,13 @@ def test_incidents_bad_min_killed_and_unknown_place_are_400s(client):
 @pytest.mark.parametrize("copies", [1, 6])
 def test_incident_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
     """Guards against N+1 queries: count, rows with killed (and the outside source of a date, joined), three
-    prefetches, and one GROUP BY per facet."""
+    prefetches, one GROUP BY per facet (and the actors' names)."""
     for _ in range(copies):
         source = IncidentSourceFactory()
         IncidentActorFactory(incident=source.incident)
         CasualtyFactory(incident=source.incident, source=source.source)
         IncidentExternalDateFactory(incident=source.incident)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12 + len(IncidentListView.facets) * queries_per_limit()):
         client.get(INCIDENTS)
 
 
@@ -147,7 +151,7 @@ def test_place_parent_facet_counts_children(client):
 def test_place_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
     """Guards against N+1 queries: parent joined, aliases prefetched, one GROUP BY per facet."""
     PlaceFactory.create_batch(copies, parent=PlaceFactory())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6 + len(PlaceListView.facets) * queries_per_limit()):
         client.get(PLACES)
 
 
@@ -173,7 +177,7 @@ def test_figure_list_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     """Guards against N+1 queries: subject and source joined, one GROUP BY per facet."""
     for _ in range(copies):
         FigureFactory(subject=ActorFactory())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4 + len(FigureListView.facets) * queries_per_limit()):
         client.get(FIGURES)
 
 
@@ -208,3 +212,36 @@ def test_incident_exports_say_where_each_date_comes_from(client):
     assert outside["date_external_reasoning"] == citation.reasoning
     (record,) = json.loads(b"".join(client.get(INCIDENTS, {"format": "json", "date_source": "external"})).decode())
     assert record["date_source"] == "external" and record["date_external_url"] == citation.source.url
+
+
+def test_actor_facet_counts_each_incident_once(client):
+    """An actor in two roles in one incident counts that incident once; a filtered list counts its own incidents."""
+    actor = ActorFactory(slug="jnim", name="JNIM")
+    both = IncidentFactory(incident_type="ied")
+    IncidentActorFactory(incident=both, actor=actor, role="perpetrator")
+    IncidentActorFactory(incident=both, actor=actor, role="target")
+    IncidentActorFactory(incident=IncidentFactory(incident_type="attack_on_base"), actor=actor)
+    everything = _facet(client.get(INCIDENTS), "actor")
+    assert [(option["label"], option["count"]) for option in everything["options"]] == [("JNIM", 2)]
+    ieds = _facet(client.get(INCIDENTS, {"incident_type": "ied"}), "actor")
+    assert [(option["label"], option["count"]) for option in ieds["options"]] == [("JNIM", 1)]
+    roles = _facet(client.get(INCIDENTS, {"incident_type": "ied"}), "role")
+    assert sorted(option["count"] for option in roles["options"]) == [1, 1]
+    assert "?actor=jnim" in everything["options"][0]["url"]
+
+
+def test_a_facet_that_runs_out_of_time_is_shown_as_timed_out(client, monkeypatch):
+    """A facet whose counting passes its budget is marked timed out; the rest of the page is served, never a 500."""
+
+    @contextlib.contextmanager
+    def out_of_time(milliseconds, using="default"):
+        raise TimeLimitExceeded
+        yield
+
+    IncidentActorFactory()
+    monkeypatch.setattr(listing, "time_limited", out_of_time)
+    response = client.get(INCIDENTS)
+    assert response.status_code == 200
+    assert _facet(response, "actor")["timed_out"]
+    assert "Timed out: counting these took too long" in response.content.decode()
+    assert len(response.context["listing"]["page"]["rows"]) == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from minusma.settings.base import env_bool, env_list
 
@@ -141,8 +142,18 @@ def test_sqlite_file_database_takes_concurrent_writers(tmp_path, settings_module
 
 
 def test_sqlite_options_are_for_sqlite_only():
-    """PostgreSQL gets none of SQLite's connection options."""
+    """PostgreSQL gets none of SQLite's connection options, only its own (JIT off)."""
     code = "from django.conf import settings; print(sorted(settings.DATABASES['default'].get('OPTIONS', {})))"
-    assert _last_line(_manage("shell", "-c", code, DATABASE_URL="postgres://u@db.example:5432/minusma")) == "[]"
+    postgresql = _last_line(_manage("shell", "-c", code, DATABASE_URL="postgres://u@db.example:5432/minusma"))
+    assert postgresql == "['options']"
     sqlite = _last_line(_manage("shell", "-c", code))
     assert sqlite == "['init_command', 'timeout', 'transaction_mode']"
+
+
+@pytest.mark.postgresql_only("JIT is PostgreSQL's")
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """Every PostgreSQL connection has JIT off: compiling the plans of large aggregates cost more than it saved."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -4,6 +4,7 @@ from django.urls import reverse
 from actors.tests.factories import ContingentFactory
 from articles.tests.factories import ArticleFactory
 from events.tests.factories import CasualtyFactory, IncidentFactory, PlaceFactory
+from minusma.views import HOME_ARTICLES
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,12 @@ def test_home_lists_recent_incidents(client):
 
     incident = IncidentFactory(title="Rocket attack on the Gao camp")
     assert incident.get_absolute_url() in client.get("/").content.decode()
+
+
+def test_home_lists_the_newest_articles_and_links_to_all(client):
+    """The home page shows the newest HOME_ARTICLES articles, not every one, and links to the full list."""
+    ArticleFactory(title="The oldest article", date_from="2013-01-01", date_to="2013-01-01")
+    ArticleFactory.create_batch(HOME_ARTICLES)
+    content = client.get(reverse("home")).content.decode()
+    assert "The oldest article" not in content
+    assert f'href="{reverse("articles:article_list")}">All {HOME_ARTICLES + 1} articles' in content
