@@ -16,6 +16,7 @@ from dateparser.date import DateDataParser
 
 from common.fuzzydates import DatePrecision
 
+from .numbers import UNITS
 from .suggestion import Kind, Suggestion
 
 MONTH = (
@@ -25,25 +26,8 @@ MONTH = (
 WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 YEAR = r"(?:19[4-9]\d|20\d\d)"
 DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "few": 3,
-    "several": 3,
-}
+# Counts in "two weeks ago", "a few months later": the number words the numbers module reads, and the vague ones.
+NUMBER_WORDS = {**{word: int(value) for word, value in UNITS.items()}, "a": 1, "an": 1, "few": 3, "several": 3}
 COUNT = r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|a few|several)"
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 
