@@ -9,7 +9,7 @@ import csv
 import datetime
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 # Multi-valued columns (several authors, several sources) are joined with this in CSV and GeoJSON properties.
@@ -101,22 +101,40 @@ def json_array(rows: Iterable[dict]) -> Iterator[str]:
     yield "\n]\n"
 
 
-def geojson_feature_collection(features: Iterable[tuple[int, tuple[float, float] | None, dict]]) -> Iterator[str]:
-    """An RFC 7946 FeatureCollection of (id, (longitude, latitude) or None, properties).
+def position(latitude, longitude) -> list[float] | None:
+    """An RFC 7946 position, longitude first, from stored decimals; None when either is missing. The one coordinate
+    helper: lists, the API, the map and the locations all draw points through it."""
+    if latitude is None or longitude is None:
+        return None
+    return [float(longitude), float(latitude)]
 
-    WGS84 longitude/latitude order, no `crs` member; a record without coordinates has geometry null.
-    Properties are flat (lists joined) so desktop GIS reads every column as a field.
+
+def geojson_feature(pk: int, point: list[float] | None, properties: dict) -> dict:
+    """One Feature: the record's id, a Point (or null geometry), its properties flat so GIS reads each as a field."""
+    return {
+        "type": "Feature",
+        "id": pk,
+        "geometry": {"type": "Point", "coordinates": list(point)} if point else None,
+        "properties": {key: flat(value) for key, value in properties.items()},
+    }
+
+
+def geojson_feature_collection(
+    features: Iterable[tuple[int, list[float] | None, dict]], *, foreign_members: Callable[[], dict] | None = None
+) -> Iterator[str]:
+    """An RFC 7946 FeatureCollection of (id, [longitude, latitude] or None, properties), written feature by feature so
+    a large selection never sits in memory whole. The one GeoJSON writer (lists, API, map feed).
+
+    WGS84 longitude/latitude order, no `crs` member; a record without coordinates has geometry null. Members
+    `foreign_members()` gives, computed once every feature is written, close the object (the map's `unmapped`).
     """
     yield '{"type": "FeatureCollection", "features": ['
     separator = "\n"
     for pk, point, properties in features:
-        geometry = {"type": "Point", "coordinates": [point[0], point[1]]} if point else None
-        feature = {
-            "type": "Feature",
-            "id": pk,
-            "geometry": geometry,
-            "properties": {key: flat(value) for key, value in properties.items()},
-        }
-        yield separator + json.dumps(feature, default=_json_default, ensure_ascii=False)
+        yield separator + json.dumps(geojson_feature(pk, point, properties), default=_json_default, ensure_ascii=False)
         separator = ",\n"
-    yield "\n]}\n"
+    closing = "".join(
+        f", {json.dumps(name)}: {json.dumps(value, default=_json_default)}"
+        for name, value in (foreign_members() if foreign_members else {}).items()
+    )
+    yield f"\n]{closing}}}\n"

@@ -4,7 +4,6 @@ The map page and /map/incidents.geojson build their features here, from the same
 map shows and what the feed serves cannot drift apart.
 """
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from actors.models import Contingent
+from common import exports
 
 from .locations import PLACE_CHAIN
 from .models import Incident
@@ -43,10 +43,8 @@ def bases_for_map(contingents: QuerySet[Contingent]) -> QuerySet[Contingent]:
 
 
 def coordinates(place) -> list[float] | None:
-    """RFC 7946 position: longitude first."""
-    if place is None or place.latitude is None or place.longitude is None:
-        return None
-    return [float(place.longitude), float(place.latitude)]
+    """A place's RFC 7946 position (longitude first), or None."""
+    return None if place is None else exports.position(place.latitude, place.longitude)
 
 
 def unmapped_reason(incident: Incident) -> str | None:
@@ -63,30 +61,29 @@ def unmapped_reason(incident: Incident) -> str | None:
 def incident_feature(incident: Incident) -> dict[str, Any]:
     """A Point feature for an incident that has a point. Every feature has the same keys (null where empty), and the
     record's id as its id, as in the API's and the list's GeoJSON."""
+    return exports.geojson_feature(incident.pk, incident.location.point, incident_properties(incident))
+
+
+def incident_properties(incident: Incident) -> dict[str, Any]:
     location, place = incident.location, incident.place
     return {
-        "type": "Feature",
-        "id": incident.pk,
-        "geometry": {"type": "Point", "coordinates": location.point},
-        "properties": {
-            "slug": incident.slug,
-            "title": incident.title,
-            "url": incident.get_absolute_url(),
-            "date": incident.date_display,
-            "incident_type": incident.incident_type,
-            "incident_type_label": incident.get_incident_type_display(),
-            "killed": incident.killed,
-            "wounded": incident.wounded,
-            "abducted": incident.abducted,
-            "place": place.name,
-            "place_url": place.get_absolute_url(),
-            "located_at": location.point_place.name,
-            "located_at_url": location.point_place.get_absolute_url(),
-            "geo_precision": location.acled_geo_precision,
-            "where_prec": location.ucdp_where_prec,
-            "precision": location.precision_label,
-            "location_precision": incident.location_precision,
-        },
+        "slug": incident.slug,
+        "title": incident.title,
+        "url": incident.get_absolute_url(),
+        "date": incident.date_display,
+        "incident_type": incident.incident_type,
+        "incident_type_label": incident.get_incident_type_display(),
+        "killed": incident.killed,
+        "wounded": incident.wounded,
+        "abducted": incident.abducted,
+        "place": place.name,
+        "place_url": place.get_absolute_url(),
+        "located_at": location.point_place.name,
+        "located_at_url": location.point_place.get_absolute_url(),
+        "geo_precision": location.acled_geo_precision,
+        "where_prec": location.ucdp_where_prec,
+        "precision": location.precision_label,
+        "location_precision": incident.location_precision,
     }
 
 
@@ -137,22 +134,23 @@ def incident_map(
 
 
 def stream_incident_features(incidents: QuerySet[Incident], *, limit: int = MAX_FEATURES) -> Iterator[str]:
-    """A FeatureCollection written feature by feature, so a large selection never sits in memory whole.
+    """The map's feed: at most `limit` incidents as a FeatureCollection, streamed by the one GeoJSON writer.
 
-    Incidents without coordinates are left out of the geometry but counted in the `unmapped` foreign member.
+    Incidents without coordinates are left out of the features but counted in the `unmapped` foreign member.
     """
-    yield '{"type":"FeatureCollection","features":['
-    unmapped, written, truncated = 0, 0, False
-    for index, incident in enumerate(incidents_for_map(incidents)[: limit + 1].iterator(chunk_size=500)):
-        if index == limit:
-            truncated = True
-            break
-        if unmapped_reason(incident) is not None:
-            unmapped += 1
-            continue
-        yield ("," if written else "") + json.dumps(incident_feature(incident), ensure_ascii=False)
-        written += 1
-    yield f'],"unmapped":{unmapped},"truncated":{json.dumps(truncated)}' + "}"
+    counts = {"unmapped": 0, "truncated": False}
+
+    def features() -> Iterator[tuple[int, list[float], dict[str, Any]]]:
+        for index, incident in enumerate(incidents_for_map(incidents)[: limit + 1].iterator(chunk_size=500)):
+            if index == limit:
+                counts["truncated"] = True
+                return
+            if unmapped_reason(incident) is not None:
+                counts["unmapped"] += 1
+                continue
+            yield incident.pk, incident.location.point, incident_properties(incident)
+
+    return exports.geojson_feature_collection(features(), foreign_members=lambda: counts)
 
 
 def base_features(contingents: Iterable[Contingent]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ so the map, the lists, the API and the ACLED/UCDP shapes all say the same.
 from dataclasses import dataclass
 from typing import Any
 
+from common import exports
+
 # Place kinds (events.models.Place.Kind values), by what they say about a point.
 COUNTRY, REGION, CERCLE = "country", "region", "cercle"
 WIDE_AREAS = {"area", "natural_feature"}  # no fixed boundaries, or far larger than a point
@@ -64,7 +66,7 @@ class Location:
         """RFC 7946 position: [longitude, latitude]."""
         if self.point_place is None:
             return None
-        return [float(self.point_place.longitude), float(self.point_place.latitude)]
+        return exports.position(self.point_place.latitude, self.point_place.longitude)
 
     @property
     def latitude(self) -> float | None:

@@ -15,7 +15,6 @@ from minusma.listing import (
     ExportColumn,
     Facet,
     RecordListView,
-    decimal_point,
     fuzzy_date_columns,
     source_columns,
     sources_columns,
@@ -195,7 +194,7 @@ class PlaceListView(RecordListView):
     ]
 
     def point(self, record):
-        return decimal_point(record.latitude, record.longitude)
+        return geo.coordinates(record)
 
 
 class FigureListView(RecordListView):

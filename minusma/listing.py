@@ -595,20 +595,12 @@ def sources_columns(attribute: str = "sources") -> list[ExportColumn]:
     ]
 
 
-def decimal_point(latitude, longitude) -> tuple[float, float] | None:
-    """GeoJSON's (longitude, latitude) from stored decimals, or None when the place has no coordinates."""
-    if latitude is None or longitude is None:
-        return None
-    return float(longitude), float(latitude)
-
-
 __all__ = [
     "CitationExportsMixin",
     "Column",
     "ExportColumn",
     "Facet",
     "RecordListView",
-    "decimal_point",
     "fuzzy_date_columns",
     "source_columns",
     "sources_columns",
