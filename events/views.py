@@ -141,6 +141,9 @@ class IncidentListView(RecordListView):
     def for_list(self, queryset):
         return queryset.for_export()  # for_list() and what the ACLED and UCDP rows read, in the same queries
 
+    def writers(self):
+        return {**super().writers(), "acled": self.export_acled, "ucdp": self.export_ucdp}
+
     def export_acled(self, records):
         return self.export_crosswalk(crosswalks.ACLED, records)
 

@@ -523,13 +523,17 @@ class RecordListView(View):
     def export(self, request: HttpRequest, export_format: str, ordered: models.QuerySet) -> StreamingHttpResponse:
         """Every filtered row in the page's order, streamed: no row cap, a chunk of rows in memory at a time."""
         records = ordered.iterator(chunk_size=EXPORT_CHUNK_SIZE)
-        chunks = getattr(self, f"export_{export_format.replace('-', '_')}")(records)
+        chunks = self.writers()[export_format](records)
         spec = FORMATS[export_format]
         response = StreamingHttpResponse(chunks, content_type=spec.content_type)
         filename = f"{self.model._meta.verbose_name_plural}.{spec.extension}".replace(" ", "-")
         disposition = "attachment" if spec.attachment else "inline"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         return response
+
+    def writers(self) -> dict[str, Callable[[Iterable], Iterator[str]]]:
+        """Each export format the list can write, with its writer; `formats` says which this list offers."""
+        return {"csv": self.export_csv, "json": self.export_json, "geojson": self.export_geojson}
 
     def export_csv(self, records: Iterable) -> Iterator[str]:
         return exports.csv_lines([column.name for column in self.export_columns], self.export_rows(records))
@@ -552,6 +556,14 @@ class CitationExportsMixin:
     """Articles also export as citations: BibTeX, RIS and CSL-JSON."""
 
     formats = ("csv", "json", "bibtex", "ris", "csl-json")
+
+    def writers(self) -> dict[str, Callable[[Iterable], Iterator[str]]]:
+        return {
+            **super().writers(),
+            "bibtex": self.export_bibtex,
+            "ris": self.export_ris,
+            "csl-json": self.export_csl_json,
+        }
 
     def export_bibtex(self, records: Iterable) -> Iterator[str]:
         return citations.bibtex_entries(records, self.request.build_absolute_uri)

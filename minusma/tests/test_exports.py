@@ -195,3 +195,23 @@ def test_contingent_csv_lists_its_sources(client):
     assert row["sources"] == claim.source.slug
     assert row["excerpts"] == "killing a Chadian peacekeeper"
     assert row["country"] == "TD" and row["unit_name"] == "Battalion"
+
+
+def test_every_offered_export_format_has_a_writer(rf):
+    """Each list's `formats` is a subset of its explicit writers() map: an offered format can never fall through."""
+    from django.urls import get_resolver
+
+    from minusma.listing import RecordListView
+
+    views = {
+        pattern.callback.view_class
+        for resolver in get_resolver().url_patterns
+        for pattern in getattr(resolver, "url_patterns", [resolver])
+        if isinstance(getattr(getattr(pattern, "callback", None), "view_class", None), type)
+        and issubclass(pattern.callback.view_class, RecordListView)
+    }
+    assert len(views) >= 6
+    for view_class in views:
+        view = view_class()
+        view.request = rf.get("/")
+        assert set(view_class.formats) <= set(view.writers()), view_class.__name__
