@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from articles.models import Article
+from articles.serializers import ArticleSerializer
 from common.api.fields import RefField, WebUrlField
 from common.api.serializers import (
     DATE_FIELDS,
@@ -13,6 +14,12 @@ from common.api.serializers import (
 from events.models import Place
 
 from .models import Actor, ActorRelation, Contingent, Position, StrengthObservation
+
+
+def place_serializer():
+    from events.serializers import PlaceSerializer  # events.serializers imports this module
+
+    return PlaceSerializer
 
 
 class ActorSerializer(RecordSerializer):
@@ -78,9 +85,9 @@ class ContingentSerializer(FuzzyDateFields, RecordSerializer):
     sources = SourceSerializer(many=True, read_only=True, help_text="The articles and passages it rests on.")
 
     expandable = {
-        "contributor": "actors.serializers.ActorSerializer",
-        "mission": "actors.serializers.ActorSerializer",
-        "base": "events.serializers.PlaceSerializer",
+        "contributor": ActorSerializer,
+        "mission": ActorSerializer,
+        "base": place_serializer,
     }
 
     class Meta:
@@ -129,8 +136,8 @@ class StrengthObservationSerializer(FuzzyDateFields, RecordSerializer):
     source = RefField(queryset=Article.objects.all())
 
     expandable = {
-        "contingent": "actors.serializers.ContingentSerializer",
-        "source": "articles.serializers.ArticleSerializer",
+        "contingent": ContingentSerializer,
+        "source": ArticleSerializer,
     }
 
     class Meta:

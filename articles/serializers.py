@@ -8,6 +8,12 @@ from common.api.serializers import DATE_FIELDS, FuzzyDateFields, RecordSerialize
 from .models import Article, ExternalSource, Outlet, Quote
 
 
+def actor_serializer():
+    from actors.serializers import ActorSerializer  # actors.serializers imports this module
+
+    return ActorSerializer
+
+
 class OutletSerializer(CountryFieldMixin, serializers.ModelSerializer):
     class Meta:
         model = Outlet
@@ -40,7 +46,7 @@ class ArticleSerializer(FuzzyDateFields, RecordSerializer):
         source="url", max_length=500, required=False, allow_blank=True, help_text="Where the article was published."
     )
 
-    expandable = {"authors": "actors.serializers.ActorSerializer"}
+    expandable = {"authors": actor_serializer}
 
     class Meta:
         model = Article
@@ -84,7 +90,7 @@ class QuoteSerializer(RecordSerializer):
     article = RefField(queryset=Article.objects.all(), help_text="The article the quote is printed in.")
     speaker = RefField(queryset=Actor.objects.all(), allow_null=True, required=False)
 
-    expandable = {"speaker": "actors.serializers.ActorSerializer", "article": "articles.serializers.ArticleSerializer"}
+    expandable = {"speaker": actor_serializer, "article": ArticleSerializer}
 
     class Meta:
         model = Quote

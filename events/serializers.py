@@ -4,7 +4,7 @@ from rest_framework import serializers
 from actors.models import Actor
 from actors.serializers import ActorSerializer
 from articles.models import Article
-from articles.serializers import ExternalSourceSerializer
+from articles.serializers import ArticleSerializer, ExternalSourceSerializer
 from common.api.fields import RefField, WebUrlField
 from common.api.serializers import (
     DATE_FIELDS,
@@ -24,7 +24,7 @@ class PlaceSerializer(RecordSerializer):
     parent = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
     aliases = AliasSerializer(many=True, read_only=True)
 
-    expandable = {"parent": "events.serializers.PlaceSerializer"}
+    expandable = {"parent": lambda: PlaceSerializer}  # the class itself, named once it exists
 
     class Meta:
         model = Place
@@ -178,8 +178,8 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
     )
 
     expandable = {
-        "place": "events.serializers.PlaceSerializer",
-        "actors": "events.serializers.IncidentActorExpandedSerializer",
+        "place": PlaceSerializer,
+        "actors": IncidentActorExpandedSerializer,
     }
 
     class Meta:
@@ -227,7 +227,7 @@ class FigureSerializer(FuzzyDateFields, RecordSerializer):
     subject = RefField(queryset=Actor.objects.all(), help_text="What the number is about.")
     source = RefField(queryset=Article.objects.all())
 
-    expandable = {"subject": "actors.serializers.ActorSerializer", "source": "articles.serializers.ArticleSerializer"}
+    expandable = {"subject": ActorSerializer, "source": ArticleSerializer}
 
     class Meta:
         model = Figure

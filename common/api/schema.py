@@ -4,7 +4,6 @@ rules a JSON Schema cannot state (`x-constraints`), so that a client, or schemat
 from a broken promise."""
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 from django_countries import countries
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
@@ -320,6 +319,8 @@ class RecordSchema(ApiSchema):
         is either the reference or, with `expand`, the whole related record."""
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
         serializer = force_instance(serializer)
+        if isinstance(serializer, RecordSerializer) and not type(serializer).__dict__.get("__doc__"):
+            schema.pop("description", None)  # RecordSerializer's own docstring is for developers, not clients
         if direction != "response" or not isinstance(serializer, RecordSerializer):
             return schema
         schema.pop("required", None)
@@ -327,11 +328,11 @@ class RecordSchema(ApiSchema):
         schema["description"] = (
             f"{own_doc.strip()} " if own_doc else ""
         ) + "Every field is present unless `fields` names the ones wanted."
-        for name, path in serializer.expandable.items():
+        for name in serializer.expandable:
             reference = schema["properties"].get(name)
             if reference is None:
                 continue
-            expanded = self.resolve_serializer(import_string(path), direction).ref
+            expanded = self.resolve_serializer(serializer.expansion(name), direction).ref
             if reference.get("type") == "array":
                 items = {"anyOf": [reference["items"], expanded]}
                 schema["properties"][name] = {**reference, "items": items}

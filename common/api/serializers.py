@@ -1,8 +1,9 @@
 """The base serializer of every record, and the small shared parts of records (dates, sources, aliases)."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -15,11 +16,18 @@ class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
     """Validates writes as the admin does (the model's full_clean, so a quote must be verbatim) and answers
     `fields` and `expand` on the top-level record.
 
-    `expandable` maps a field to the serializer (dotted path) that embeds the related record(s) in place of
-    the reference; the queryset's for_list(expand=…) loads what that needs.
+    `expandable` maps a field to the serializer class that embeds the related record(s) in place of the reference,
+    or to a function returning it where the class cannot be named yet (the record's own class, or one in a module that
+    imports this serializer's); the queryset's for_list(expand=…) loads what that needs.
     """
 
-    expandable: dict[str, str] = {}
+    expandable: dict[str, type[serializers.Serializer] | Callable[[], type[serializers.Serializer]]] = {}
+
+    @classmethod
+    def expansion(cls, name: str) -> type[serializers.Serializer]:
+        """The serializer that embeds the `name` relation."""
+        target = cls.expandable[name]
+        return target if isinstance(target, type) else target()
 
     def _is_top_level(self) -> bool:
         return self.parent is None or (
@@ -32,7 +40,7 @@ class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
             return data
         embed_context = {"request": self.context.get("request")}
         for name in self.context.get("expand", ()):
-            data[name] = self.expand(name, instance, import_string(self.expandable[name]), embed_context)
+            data[name] = self.expand(name, instance, self.expansion(name), embed_context)
         wanted = self.context.get("fields")
         return {key: value for key, value in data.items() if key in wanted} if wanted else data
 
@@ -54,7 +62,7 @@ class RecordSerializer(CountryFieldMixin, serializers.ModelSerializer):
             if wanted and name not in wanted:
                 continue
             if name in expanded:
-                field = import_string(self.expandable[name])()
+                field = self.expansion(name)()
             columns.extend(field_columns(field, name))
         return columns
 

@@ -151,3 +151,8 @@ def test_rules_beyond_json_schema_are_documented_as_x_constraints(schema):
     assert all(p.get("allowEmptyValue") for p in parameters.values() if p["in"] == "query")
     search = {p["name"]: p for p in schema["paths"]["/api/v1/search/"]["get"]["parameters"]}
     assert search["q"]["schema"]["minLength"] == 2
+
+
+def test_the_schema_does_not_leak_the_base_serializers_docstring(schema):
+    """A record without a docstring of its own is not described by RecordSerializer's notes for developers."""
+    assert "Validates writes as the admin does" not in json.dumps(schema)
