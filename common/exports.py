@@ -15,6 +15,9 @@ from decimal import Decimal
 # Multi-valued columns (several authors, several sources) are joined with this in CSV and GeoJSON properties.
 LIST_SEPARATOR = " | "
 
+# Rows fetched, with their prefetched relations, per round trip of a streamed export: web lists and API alike.
+EXPORT_CHUNK_SIZE = 500
+
 
 def _json_default(value):
     if isinstance(value, datetime.date):

@@ -25,15 +25,15 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from common import citations, datacache, exports, throttling
+from common.api.parameters import MAX_PAGE_SIZE  # one page cap for the web lists and the API
+from common.exports import EXPORT_CHUNK_SIZE
 from common.filters import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
 from common.timelimit import TimeLimitExceeded, time_limited
 
 DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 PAGE_SIZES = (10, 25, 50, 100, 250, 500)
 FACET_SIZE = 15  # options shown per facet, the most frequent first
 FACET_TIMED_OUT_SECONDS = 300  # how long a facet that ran out of time is shown as timed out without trying again
-EXPORT_CHUNK_SIZE = 2000  # rows fetched (and their relations prefetched) per round trip while streaming
 CONTROL_PARAMETERS = ("sort", "page", "page_size", "format")
 
 

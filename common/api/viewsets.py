@@ -38,12 +38,10 @@ from common.api.parameters import (
     without_empty_values,
 )
 from common.api.schema import RecordSchema
+from common.exports import EXPORT_CHUNK_SIZE
 from common.filters import whole_number
 
 WRITE_ACTIONS = ("update", "partial_update", "destroy")  # on one record, so If-Match and If-Unmodified-Since apply
-
-
-EXPORT_CHUNK_SIZE = 500  # rows fetched, with their prefetched relations, per round trip of a streamed export
 
 
 class ApiViewMixin:
