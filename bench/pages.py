@@ -28,26 +28,12 @@ import django
 
 django.setup()
 
+from app_probe import QueryTimer  # noqa: E402  (bench/ is the script's folder: the SQL probe's timer)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from common import datacache  # noqa: E402
-
-
-class QueryTimer:
-    """An execute wrapper that adds up the time of every query a request runs."""
-
-    def __init__(self):
-        self.seconds, self.count = 0.0, 0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-            self.count += 1
 
 
 def main() -> None:

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from common.text import NON_TEXT_CHARACTERS
+
 API_PREFIX = "/api/"
 # NUL and the other C0 control characters, and DEL; tab, line feed and carriage return stay allowed (pasted text).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(f"[{NON_TEXT_CHARACTERS}]")
 
 
 class RequestBoundsMiddleware:

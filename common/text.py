@@ -28,9 +28,11 @@ def refuse_control_characters(value) -> None:
         )
 
 
-# In multi-line text (a body, a note) line feed, carriage return and tab are text; the other C0 controls and DEL
-# are not (PostgreSQL refuses NUL outright), the same set the request bounds refuse in a query string.
-_CONTROL_CHARACTERS_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# NUL, the other C0 control characters and DEL, as a regex character range: never text (PostgreSQL refuses NUL
+# outright), whereas tab, line feed and carriage return are. Multi-line fields refuse these; so do the request bounds
+# (common.middleware) in an address or query string, and the API schema says so (common.api.schema).
+NON_TEXT_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL_CHARACTERS_IN_TEXT = re.compile(f"[{NON_TEXT_CHARACTERS}]")
 
 
 def refuse_control_characters_in_text(value) -> None:

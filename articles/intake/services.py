@@ -51,33 +51,29 @@ def intake_accept(
     with transaction.atomic():
         _refuse_if_decided(article, suggestion)
         record = create()
-        return IntakeReview.objects.create(
-            article=article,
-            fingerprint=suggestion.fingerprint,
-            kind=str(suggestion.kind),
-            text_start=suggestion.start,
-            text_end=suggestion.end,
-            text=suggestion.text,
-            decision=IntakeReview.Decision.ACCEPTED,
-            decided_by=user,
-            record_model=record._meta.label_lower if record is not None else "",
-            record_id=record.pk if record is not None else None,
-        )
+        return _record_decision(article, suggestion, user, IntakeReview.Decision.ACCEPTED, record)
+
+
+def _record_decision(article: Article, suggestion: Suggestion, user, decision, record=None) -> IntakeReview:
+    """The saved decision on one suggestion, with the record accepting it created (if any)."""
+    return IntakeReview.objects.create(
+        article=article,
+        fingerprint=suggestion.fingerprint,
+        kind=str(suggestion.kind),
+        text_start=suggestion.start,
+        text_end=suggestion.end,
+        text=suggestion.text,
+        decision=decision,
+        decided_by=user,
+        record_model=record._meta.label_lower if record is not None else "",
+        record_id=record.pk if record is not None else None,
+    )
 
 
 def intake_dismiss(*, article: Article, suggestion: Suggestion, user) -> IntakeReview:
     with transaction.atomic():
         _refuse_if_decided(article, suggestion)
-        return IntakeReview.objects.create(
-            article=article,
-            fingerprint=suggestion.fingerprint,
-            kind=str(suggestion.kind),
-            text_start=suggestion.start,
-            text_end=suggestion.end,
-            text=suggestion.text,
-            decision=IntakeReview.Decision.DISMISSED,
-            decided_by=user,
-        )
+        return _record_decision(article, suggestion, user, IntakeReview.Decision.DISMISSED)
 
 
 def intake_reopen(*, article: Article, fingerprint: str) -> None:

@@ -24,6 +24,7 @@ from common.api.parameters import (
 )
 from common.api.serializers import RecordSerializer
 from common.filters import MAX_ID, CountryFilter, DateRangeForm, IdOrSlugFilter
+from common.text import NON_TEXT_CHARACTERS
 
 STREAMED_SCHEMAS = {
     renderers.CSVRenderer.media_type: {
@@ -147,7 +148,7 @@ VALIDATED_BODY = (
 
 # The characters a query value or an address may hold: no C0 control character but tab, line feed and carriage
 # return, no DEL (common.middleware.RequestBoundsMiddleware refuses the others before any view runs).
-ALLOWED_CHARACTER = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+ALLOWED_CHARACTER = f"[^{NON_TEXT_CHARACTERS}]"
 WITHOUT_CONTROL_CHARACTERS = rf"^{ALLOWED_CHARACTER}*$"
 
 

@@ -18,20 +18,21 @@ pytestmark = pytest.mark.django_db
 FORGED = "Mali\r\nER  - \r\nTY  - JOUR\r\nTI  - Forged record"
 
 
-def _single_line_fields() -> list[tuple[type[models.Model], str]]:
-    """Every text field of a curated model that is not a TextField: names, titles, slugs, URLs, codes."""
+def _text_fields(kind: type[models.Field]) -> list[tuple[type[models.Model], str]]:
+    """Every field of a curated model of this kind: CharField (names, titles, slugs, URLs, codes) or TextField
+    (bodies, notes, descriptions, reasonings)."""
     return [
         (model, field.name)
         for label in CURATED_APPS
         for model in apps.get_app_config(label).get_models()
         if not model.__name__.startswith("Historical")
         for field in model._meta.concrete_fields
-        if isinstance(field, models.CharField)
+        if isinstance(field, kind)
     ]
 
 
 @pytest.mark.parametrize(
-    ("model", "name"), _single_line_fields(), ids=lambda x: x if isinstance(x, str) else x.__name__
+    ("model", "name"), _text_fields(models.CharField), ids=lambda x: x if isinstance(x, str) else x.__name__
 )
 @pytest.mark.parametrize("character", ["\n", "\r", "\x00", "\x1b", "\x85", "\u2028"])
 def test_every_single_line_field_refuses_control_characters(model, name, character):
@@ -111,19 +112,9 @@ def test_csl_json_export_of_a_forged_row_has_no_control_characters(client, forge
     assert item["author"] == [{"family": "Doe", "given": "Jane"}]
 
 
-def _multi_line_fields() -> list[tuple[type[models.Model], str]]:
-    """Every TextField of a curated model: bodies, notes, descriptions, reasonings."""
-    return [
-        (model, field.name)
-        for label in CURATED_APPS
-        for model in apps.get_app_config(label).get_models()
-        if not model.__name__.startswith("Historical")
-        for field in model._meta.concrete_fields
-        if isinstance(field, models.TextField)
-    ]
-
-
-@pytest.mark.parametrize(("model", "name"), _multi_line_fields(), ids=lambda x: x if isinstance(x, str) else x.__name__)
+@pytest.mark.parametrize(
+    ("model", "name"), _text_fields(models.TextField), ids=lambda x: x if isinstance(x, str) else x.__name__
+)
 def test_every_multi_line_field_refuses_nul_and_keeps_line_breaks(model, name):
     """A TextField refuses NUL (PostgreSQL cannot store it: a 500 before) and the other controls, keeps \\n and \\t."""
     others = [field.name for field in model._meta.fields if field.name != name]
