@@ -19,7 +19,6 @@ class ActorViewSet(RecordViewSet):
     serializer_class = ActorSerializer
     detail_serializer_class = ActorDetailSerializer
     filterset_class = ActorFilter
-    ordering_fields = ["name", "kind", "country", "id"]
     search_description = ActorQuerySet.search_spec.description
 
 
@@ -30,7 +29,6 @@ class ContingentViewSet(RecordViewSet):
     serializer_class = ContingentSerializer
     detail_serializer_class = ContingentDetailSerializer
     filterset_class = ContingentFilter
-    ordering_fields = ["country", "capability", "date_from", "status", "id"]
     search_description = ContingentQuerySet.search_spec.description
 
 
@@ -40,5 +38,4 @@ class StrengthObservationViewSet(RecordViewSet):
     queryset = StrengthObservation.objects.all()
     serializer_class = StrengthObservationSerializer
     filterset_class = StrengthObservationFilter
-    ordering_fields = ["date_from", "personnel", "id"]
     search_description = StrengthObservationQuerySet.search_spec.description

@@ -2,13 +2,20 @@
 
 from django_filters import rest_framework as filters
 
-from common.filters import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter
+from common.filters import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter, RecordFilterSet
 from events.models import Place
 
 from .models import AcledActorType, Actor, ActorKind, Contingent, PersonnelType, StrengthObservation
 
 
-class ActorFilter(filters.FilterSet):
+class ActorFilter(RecordFilterSet):
+    orderings = {
+        "name": ("name",),
+        "kind": ("kind",),
+        "country": ("country",),
+        "acled_actor_type": ("acled_actor_type",),
+        "id": ("id",),
+    }
     kind = ChoiceFilter(choices=ActorKind.choices, help_text="Kind of actor.")
     country = CountryFilter(help_text="Nationality or home country, ISO 3166-1 alpha-2 (e.g. FR).")
     acled_actor_type = ChoiceFilter(choices=AcledActorType.choices, help_text="ACLED inter code, 1-8.")
@@ -22,7 +29,18 @@ class ActorFilter(filters.FilterSet):
         return queryset.with_quotes(value)
 
 
-class ContingentFilter(filters.FilterSet):
+class ContingentFilter(RecordFilterSet):
+    orderings = {
+        "country": ("country",),
+        "capability": ("capability",),
+        "unit_name": ("unit_name",),
+        "personnel_type": ("personnel_type",),
+        "base": ("base__name",),
+        "status": ("status",),
+        "date_from": ("date_from",),
+        "id": ("id",),
+    }
+    ordering_aliases = {"unit": "unit_name", "date": "date_from"}
     country = CountryFilter(help_text="Contributing country, ISO 3166-1 alpha-2 (e.g. TD).")
     personnel_type = ChoiceFilter(choices=PersonnelType.choices, help_text="UN personnel type.")
     capability = ChoiceFilter(choices=Contingent.Capability.choices)
@@ -43,7 +61,8 @@ class ContingentFilter(filters.FilterSet):
         return queryset.active_on(value)
 
 
-class StrengthObservationFilter(filters.FilterSet):
+class StrengthObservationFilter(RecordFilterSet):
+    orderings = {"date_from": ("date_from",), "personnel": ("personnel",), "id": ("id",)}
     contingent = IdOrSlugFilter(queryset=Contingent.objects.all(), help_text="Contingent id or slug.")
     country = CountryFilter(method="filter_country", help_text="The contingent's country, ISO 3166-1 alpha-2.")
     basis = ChoiceFilter(choices=StrengthObservation.Basis.choices)

@@ -3,9 +3,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Quote
+from common.listing import Column, Facet, RecordListView
 from events.models import Figure, Incident
-from minusma.listing import Column, ExportColumn, Facet, RecordListView, fuzzy_date_columns, sources_columns
 
+from .api import ActorViewSet, ContingentViewSet
 from .filters import ActorFilter, ContingentFilter
 from .models import Actor, Contingent
 
@@ -39,32 +40,21 @@ class ActorListView(RecordListView):
 
     model = Actor
     filterset_class = ActorFilter
+    api_viewset = ActorViewSet
     template_name = "actors/actor_list.html"
     intro = "People, organisations, states, forces, groups and operations the sources name."
-    default_sort = "name"
+    default_ordering = "name"
     columns = [
-        Column("name", "Name", ("name",)),
-        Column("kind", "Kind", ("kind",)),
-        Column("country", "Country", ("country",)),
-        Column("acled_actor_type", "ACLED actor type", ("acled_actor_type",)),
+        Column("name", "Name", "name"),
+        Column("kind", "Kind", "kind"),
+        Column("country", "Country", "country"),
+        Column("acled_actor_type", "ACLED actor type", "acled_actor_type"),
         Column("aliases", "Also known as"),
     ]
     facets = [
         Facet("kind", "Kind", "kind"),
         Facet("country", "Country", "country"),
         Facet("acled_actor_type", "ACLED actor type", "acled_actor_type"),
-    ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("slug", "slug"),
-        ExportColumn("name", "name"),
-        ExportColumn("kind", "kind"),
-        ExportColumn("country", lambda actor: actor.country.code),
-        ExportColumn("acled_actor_type", "acled_actor_type"),
-        ExportColumn("wikidata_id", "wikidata_id"),
-        ExportColumn("aliases", lambda actor: [alias.name for alias in actor.aliases.all()]),
-        ExportColumn("description", "description"),
-        ExportColumn("record_url", lambda actor: actor.get_absolute_url(), url=True),
     ]
 
 
@@ -73,17 +63,18 @@ class ContingentListView(RecordListView):
 
     model = Contingent
     filterset_class = ContingentFilter
+    api_viewset = ContingentViewSet
     template_name = "actors/contingent_list.html"
     intro = "National contributions to the mission, with the period each record refers to and its sources."
-    default_sort = "country"
+    default_ordering = "country"
     columns = [
-        Column("country", "Country", ("country",)),
-        Column("capability", "Capability", ("capability",)),
-        Column("unit", "Unit", ("unit_name",)),
-        Column("personnel_type", "Personnel type", ("personnel_type",)),
-        Column("base", "Base", ("base__name",)),
-        Column("status", "Status", ("status",)),
-        Column("date", "Period", ("date_from",)),
+        Column("country", "Country", "country"),
+        Column("capability", "Capability", "capability"),
+        Column("unit", "Unit", "unit_name"),
+        Column("personnel_type", "Personnel type", "personnel_type"),
+        Column("base", "Base", "base"),
+        Column("status", "Status", "status"),
+        Column("date", "Period", "date_from"),
     ]
     facets = [
         Facet("country", "Country", "country"),
@@ -91,21 +82,4 @@ class ContingentListView(RecordListView):
         Facet("capability", "Capability", "capability"),
         Facet("status", "Status", "status"),
         Facet("base", "Base", "base__slug", "base__name"),
-    ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("slug", "slug"),
-        ExportColumn("country", lambda contingent: contingent.country.code),
-        ExportColumn("mission", "mission.slug"),
-        ExportColumn("contributor", "contributor.slug"),
-        ExportColumn("personnel_type", "personnel_type"),
-        ExportColumn("capability", "capability"),
-        ExportColumn("unit_name", "unit_name"),
-        ExportColumn("base", "base.slug"),
-        ExportColumn("base_name", "base.name"),
-        ExportColumn("status", "status"),
-        *fuzzy_date_columns(),
-        ExportColumn("notes", "notes"),
-        *sources_columns(),
-        ExportColumn("record_url", lambda contingent: contingent.get_absolute_url(), url=True),
     ]

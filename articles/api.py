@@ -1,3 +1,5 @@
+from common import citations, exports
+from common.api import renderers
 from common.api.viewsets import RecordViewSet
 
 from .filters import ArticleFilter, QuoteFilter
@@ -13,8 +15,21 @@ class ArticleViewSet(RecordViewSet):
     serializer_class = ArticleSerializer
     detail_serializer_class = ArticleDetailSerializer
     filterset_class = ArticleFilter
-    ordering_fields = ["date_from", "title", "word_count", "id"]
     search_description = ArticleQuerySet.search_spec.description
+    extra_formats = {
+        "bibtex": renderers.BibTeXRenderer,
+        "ris": renderers.RISRenderer,
+        "csl-json": renderers.CSLJSONRenderer,
+    }
+
+    def fixed_shape_chunks(self, export_format, records):
+        """The matching articles as citations: BibTeX entries, RIS records or a CSL-JSON array."""
+        absolute = self.request.build_absolute_uri
+        if export_format == "bibtex":
+            return citations.bibtex_entries(records, absolute)
+        if export_format == "ris":
+            return citations.ris_records(records, absolute)
+        return exports.json_array(citations.csl_items(records, absolute))
 
 
 class QuoteViewSet(RecordViewSet):
@@ -23,5 +38,4 @@ class QuoteViewSet(RecordViewSet):
     queryset = Quote.objects.all()
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
-    ordering_fields = {"date": "article__date_from", "text_start": "text_start", "id": "id"}
     search_description = QuoteQuerySet.search_spec.description

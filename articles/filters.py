@@ -3,13 +3,21 @@
 from django_filters import rest_framework as filters
 
 from actors.models import Actor, ActorKind
-from common.filters import ChoiceFilter, DateRangeForm, IdOrSlugFilter
+from common.filters import ChoiceFilter, DateRangeForm, IdOrSlugFilter, RecordFilterSet
 from events.models import Place
 
 from .models import Article, Outlet, Quote
 
 
-class ArticleFilter(filters.FilterSet):
+class ArticleFilter(RecordFilterSet):
+    orderings = {
+        "date_from": ("date_from",),
+        "title": ("title",),
+        "outlet": ("outlet__name",),
+        "word_count": ("word_count",),
+        "id": ("id",),
+    }
+    ordering_aliases = {"date": "date_from", "words": "word_count"}
     outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet id or slug.")
     author = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_author", help_text="Author id or slug.")
     date_from = filters.DateFilter(
@@ -53,7 +61,15 @@ class ArticleFilter(filters.FilterSet):
         return queryset.mentioning_place(value)
 
 
-class QuoteFilter(filters.FilterSet):
+class QuoteFilter(RecordFilterSet):
+    orderings = {
+        "date": ("article__date_from",),
+        "speaker": ("speaker__name", "speaker_description"),
+        "article": ("article__title",),
+        "outlet": ("article__outlet__name",),
+        "text_start": ("text_start",),
+        "id": ("id",),
+    }
     speaker = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_speaker", help_text="Speaker id or slug.")
     speaker_kind = ChoiceFilter(
         choices=ActorKind.choices, method="filter_speaker_kind", help_text="Kind of actor speaking."

@@ -7,17 +7,11 @@ from django.views.decorators.http import require_safe
 
 from actors.models import Actor
 from common.citations import citation_response, cite_control
+from common.listing import Column, Facet, RecordListView
 from common.verbatim import sentence_around
 from events.models import Place
-from minusma.listing import (
-    CitationExportsMixin,
-    Column,
-    ExportColumn,
-    Facet,
-    RecordListView,
-    fuzzy_date_columns,
-)
 
+from .api import ArticleViewSet, QuoteViewSet
 from .filters import ArticleFilter, QuoteFilter
 from .intake.coverage import coverage
 from .models import Article, Quote
@@ -82,40 +76,25 @@ def quote_citation(request: HttpRequest, pk: int) -> HttpResponse:
     return citation_response(request, [quote.citation()], filename=f"quote-{quote.pk}")
 
 
-class ArticleListView(CitationExportsMixin, RecordListView):
+class ArticleListView(RecordListView):
     """Articles by outlet, author and publication date, or by the actors and places they source claims about."""
 
     model = Article
     filterset_class = ArticleFilter
+    api_viewset = ArticleViewSet
     template_name = "articles/article_list.html"
     intro = "The published texts every record cites; estimated publication dates are ranges."
-    default_sort = "-date"
+    default_ordering = "-date_from"
     columns = [
-        Column("date", "Published", ("date_from",)),
-        Column("title", "Title", ("title",)),
-        Column("outlet", "Outlet", ("outlet__name",)),
+        Column("date", "Published", "date_from"),
+        Column("title", "Title", "title"),
+        Column("outlet", "Outlet", "outlet"),
         Column("authors", "Authors"),
-        Column("words", "Words", ("word_count",)),
+        Column("words", "Words", "word_count"),
     ]
     facets = [
         Facet("outlet", "Outlet", "outlet__slug", "outlet__name"),
         Facet("author", "Author", "authors__slug", "authors__name"),
-    ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("slug", "slug"),
-        ExportColumn("title", "title"),
-        ExportColumn("title_inferred", "title_inferred"),
-        ExportColumn("subtitle", "subtitle"),
-        ExportColumn("outlet", "outlet.name"),
-        ExportColumn("outlet_slug", "outlet.slug"),
-        ExportColumn("authors", lambda article: [author.name for author in article.authors.all()]),
-        *fuzzy_date_columns(),
-        ExportColumn("date_reasoning", "date_reasoning"),
-        ExportColumn("language", "language"),
-        ExportColumn("word_count", "word_count"),
-        ExportColumn("url", "url"),
-        ExportColumn("record_url", lambda article: article.get_absolute_url(), url=True),
     ]
 
 
@@ -124,37 +103,22 @@ class QuoteListView(RecordListView):
 
     model = Quote
     filterset_class = QuoteFilter
+    api_viewset = QuoteViewSet
     template_name = "articles/quote_list.html"
     intro = "Direct quotations, verbatim, each opening its article at the quoted passage."
-    default_sort = "-date"
+    default_ordering = "-date"
     columns = [
-        Column("date", "Published", ("article__date_from",)),
-        Column("speaker", "Speaker", ("speaker__name", "speaker_description")),
+        Column("date", "Published", "date"),
+        Column("speaker", "Speaker", "speaker"),
         Column("text", "Quote"),
-        Column("article", "Article", ("article__title",)),
-        Column("outlet", "Outlet", ("article__outlet__name",)),
+        Column("article", "Article", "article"),
+        Column("outlet", "Outlet", "outlet"),
     ]
     facets = [
         Facet("speaker_kind", "Kind of speaker", "speaker__kind"),
         Facet("speaker", "Speaker", "speaker__slug", "speaker__name"),
         Facet("outlet", "Outlet", "article__outlet__slug", "article__outlet__name"),
         Facet("article", "Article", "article__slug", "article__title"),
-    ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("text", "text"),
-        ExportColumn("speaker", "speaker.name"),
-        ExportColumn("speaker_slug", "speaker.slug"),
-        ExportColumn("speaker_kind", "speaker.kind"),
-        ExportColumn("speaker_description", "speaker_description"),
-        ExportColumn("speaker_role", "speaker_role"),
-        ExportColumn("article", "article.slug"),
-        ExportColumn("article_title", "article.title"),
-        ExportColumn("outlet", "article.outlet.name"),
-        *fuzzy_date_columns("article.", "article_"),
-        ExportColumn("text_start", "text_start"),
-        ExportColumn("text_end", "text_end"),
-        ExportColumn("quote_url", lambda quote: f"{quote.article.get_absolute_url()}#quote-{quote.pk}", url=True),
     ]
 
     def for_list(self, queryset):

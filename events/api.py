@@ -1,9 +1,5 @@
-from django.http import StreamingHttpResponse
-from rest_framework.exceptions import ValidationError
-
 from common import exports
 from common.api import renderers
-from common.api.parameters import EXPAND_PARAM, FIELDS_PARAM
 from common.api.viewsets import RecordViewSet
 
 from .crosswalks import CROSSWALKS
@@ -20,7 +16,6 @@ class IncidentViewSet(RecordViewSet):
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
-    ordering_fields = ["date_from", "title", "killed", "wounded", "abducted", "id"]
     search_description = IncidentQuerySet.search_spec.description
     geometry = staticmethod(lambda incident: incident.location.point)
     extra_formats = {"acled": renderers.ACLEDRenderer, "ucdp": renderers.UCDPRenderer}
@@ -30,24 +25,12 @@ class IncidentViewSet(RecordViewSet):
             return self.queryset.all().for_export()
         return super().get_queryset()
 
-    def stream(self, records):
+    def fixed_shape_chunks(self, export_format, records):
         """`format=acled` and `format=ucdp`: every matching incident as a row of that dataset (events/crosswalks.py),
-        as CSV with the dataset's own columns; the other formats as every endpoint gives them."""
-        crosswalk = CROSSWALKS.get(self.streamed_format)
-        if crosswalk is None:
-            return super().stream(records)
-        for name in (FIELDS_PARAM, EXPAND_PARAM):
-            if name in self.request.query_params:
-                raise ValidationError(
-                    {name: [f"The {crosswalk.name} format has its dataset's fixed columns: leave out {name}."]}
-                )
-        absolute = self.request.build_absolute_uri
+        as CSV with the dataset's own columns."""
+        crosswalk, absolute = CROSSWALKS[export_format], self.request.build_absolute_uri
         rows = (crosswalk.row(incident, absolute(incident.get_absolute_url())) for incident in records)
-        response = StreamingHttpResponse(
-            exports.csv_lines(crosswalk.columns, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'inline; filename="incidents-{crosswalk.name}.csv"'
-        return response
+        return exports.csv_lines(crosswalk.columns, rows)
 
 
 class PlaceViewSet(RecordViewSet):
@@ -57,7 +40,6 @@ class PlaceViewSet(RecordViewSet):
     serializer_class = PlaceSerializer
     detail_serializer_class = PlaceDetailSerializer
     filterset_class = PlaceFilter
-    ordering_fields = ["name", "kind", "id"]
     search_description = PlaceQuerySet.search_spec.description
     geometry = staticmethod(coordinates)
 
@@ -68,5 +50,4 @@ class FigureViewSet(RecordViewSet):
     queryset = Figure.objects.all()
     serializer_class = FigureSerializer
     filterset_class = FigureFilter
-    ordering_fields = ["quantity", "date_from", "value", "id"]
     search_description = FigureQuerySet.search_spec.description

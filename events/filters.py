@@ -3,13 +3,33 @@
 from django_filters import rest_framework as filters
 
 from actors.models import Actor, Contingent
-from common.filters import BooleanFilter, ChoiceFilter, CountryFilter, DateRangeForm, IdOrSlugFilter, IntegerFilter
+from common.filters import (
+    BooleanFilter,
+    ChoiceFilter,
+    CountryFilter,
+    DateRangeForm,
+    IdOrSlugFilter,
+    IntegerFilter,
+    RecordFilterSet,
+)
 
 from . import vocabularies as vocab
 from .models import Figure, Incident, IncidentActor, Place
 
 
-class IncidentFilter(filters.FilterSet):
+class IncidentFilter(RecordFilterSet):
+    orderings = {
+        "date_from": ("date_from",),
+        "title": ("title",),
+        "incident_type": ("incident_type",),
+        "acled_event_type": ("acled_event_type", "acled_sub_event_type"),
+        "place": ("place__name",),
+        "killed": ("killed",),
+        "wounded": ("wounded",),
+        "abducted": ("abducted",),
+        "id": ("id",),
+    }
+    ordering_aliases = {"date": "date_from", "type": "incident_type"}
     date_from = filters.DateFilter(
         method="filter_date_from", help_text="Incidents that may have happened on or after this day (YYYY-MM-DD)."
     )
@@ -124,7 +144,16 @@ class IncidentFilter(filters.FilterSet):
         return queryset.dated_from(value)
 
 
-class PlaceFilter(filters.FilterSet):
+class PlaceFilter(RecordFilterSet):
+    orderings = {
+        "name": ("name",),
+        "kind": ("kind",),
+        "parent": ("parent__name",),
+        "country": ("country",),
+        "latitude": ("latitude",),
+        "longitude": ("longitude",),
+        "id": ("id",),
+    }
     kind = ChoiceFilter(choices=Place.Kind.choices)
     country = CountryFilter(help_text="ISO 3166-1 alpha-2, e.g. ML.")
     parent = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Places directly inside this one (id or slug).")
@@ -142,7 +171,16 @@ class PlaceFilter(filters.FilterSet):
         return queryset.within(value)
 
 
-class FigureFilter(filters.FilterSet):
+class FigureFilter(RecordFilterSet):
+    orderings = {
+        "quantity": ("quantity", "date_from"),
+        "value": ("value",),
+        "subject": ("subject__name",),
+        "date_from": ("date_from",),
+        "source": ("source__title",),
+        "id": ("id",),
+    }
+    ordering_aliases = {"date": "date_from"}
     quantity = ChoiceFilter(choices=vocab.FigureQuantity.choices)
     subject = IdOrSlugFilter(queryset=Actor.objects.all(), help_text="What the number is about (actor id or slug).")
     date_from = filters.DateFilter(method="filter_date_from", help_text="Holding on or after this day (YYYY-MM-DD).")

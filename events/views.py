@@ -7,22 +7,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from actors.models import Contingent
-from common import datacache, exports
+from common import datacache
 from common.citations import citation_response, cite_control
+from common.listing import Column, Facet, RecordListView
 from common.throttling import JSON, ExportThrottle, PageThrottle, rate_limited
-from minusma.listing import (
-    Column,
-    ExportColumn,
-    Facet,
-    RecordListView,
-    fuzzy_date_columns,
-    source_columns,
-    sources_columns,
-)
 
-from . import crosswalks, geo, timeline
+from . import geo, timeline
+from .api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from .filters import FigureFilter, IncidentFilter, PlaceFilter
-from .models import CASUALTY_TOTAL_FIELDS, Figure, Incident, Place
+from .models import Figure, Incident, Place
 
 
 @require_safe
@@ -73,19 +66,19 @@ class IncidentListView(RecordListView):
 
     model = Incident
     filterset_class = IncidentFilter
+    api_viewset = IncidentViewSet
     template_name = "events/incident_list.html"
     intro = "Attacks, clashes, coups, resolutions and withdrawals, with ACLED's and UCDP's codes beside our own."
-    default_sort = "-date"
-    formats = ("csv", "json", "geojson", "acled", "ucdp")
+    default_ordering = "-date_from"
     columns = [
-        Column("date", "Date", ("date_from",)),
-        Column("title", "Incident", ("title",)),
-        Column("type", "Type", ("incident_type",)),
-        Column("acled_event_type", "ACLED event type", ("acled_event_type", "acled_sub_event_type")),
-        Column("place", "Place", ("place__name",)),
-        Column("killed", "Killed", ("killed",)),
-        Column("wounded", "Wounded", ("wounded",)),
-        Column("abducted", "Abducted", ("abducted",)),
+        Column("date", "Date", "date_from"),
+        Column("title", "Incident", "title"),
+        Column("type", "Type", "incident_type"),
+        Column("acled_event_type", "ACLED event type", "acled_event_type"),
+        Column("place", "Place", "place"),
+        Column("killed", "Killed", "killed"),
+        Column("wounded", "Wounded", "wounded"),
+        Column("abducted", "Abducted", "abducted"),
     ]
     facets = [
         Facet("incident_type", "Type", "incident_type"),
@@ -95,66 +88,6 @@ class IncidentListView(RecordListView):
         Facet("victim_nationality", "Victims' nationality", "casualties__nationality"),
         Facet("in_mali", "In Mali", "in_mali"),
     ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("slug", "slug"),
-        ExportColumn("title", "title"),
-        *fuzzy_date_columns(),
-        ExportColumn("acled_time_precision", "acled_time_precision"),
-        ExportColumn("ucdp_date_prec", "ucdp_date_prec"),
-        ExportColumn("date_source", "date_source"),
-        ExportColumn("date_external_source", "date_citation.source.title"),
-        ExportColumn("date_external_publisher", "date_citation.source.publisher"),
-        ExportColumn("date_external_url", "date_citation.source.url"),
-        ExportColumn("date_external_reasoning", "date_citation.reasoning"),
-        ExportColumn("incident_type", "incident_type"),
-        ExportColumn("acled_disorder_type", "acled_disorder_type"),
-        ExportColumn("acled_event_type", "acled_event_type"),
-        ExportColumn("acled_sub_event_type", "acled_sub_event_type"),
-        ExportColumn("ucdp_type_of_violence", "ucdp_type_of_violence"),
-        ExportColumn("place", "place.slug"),
-        ExportColumn("place_name", "place.name"),
-        ExportColumn("place_parent", "place.parent.name"),
-        ExportColumn("location_as_written", "location_as_written"),
-        ExportColumn("location_precision", "location_precision"),
-        ExportColumn("in_mali", "in_mali"),
-        ExportColumn("country", "location.country_code"),
-        ExportColumn("admin1", "location.admin1.name"),
-        ExportColumn("admin2", "location.admin2.name"),
-        ExportColumn("located_at", "location.point_place.slug"),
-        ExportColumn("latitude", "location.latitude"),
-        ExportColumn("longitude", "location.longitude"),
-        ExportColumn("geo_precision", "location.acled_geo_precision"),
-        ExportColumn("where_prec", "location.ucdp_where_prec"),
-        *(ExportColumn(name, name) for name in CASUALTY_TOTAL_FIELDS),
-        ExportColumn(
-            "actors", lambda incident: [f"{role.actor.slug} ({role.role})" for role in incident.actor_roles.all()]
-        ),
-        *sources_columns(),
-        ExportColumn("record_url", lambda incident: incident.get_absolute_url(), url=True),
-    ]
-
-    def point(self, record):
-        point = record.location.point
-        return tuple(point) if point else None
-
-    def for_list(self, queryset):
-        return queryset.for_export()  # for_list() and what the ACLED and UCDP rows read, in the same queries
-
-    def writers(self):
-        return {**super().writers(), "acled": self.export_acled, "ucdp": self.export_ucdp}
-
-    def export_acled(self, records):
-        return self.export_crosswalk(crosswalks.ACLED, records)
-
-    def export_ucdp(self, records):
-        return self.export_crosswalk(crosswalks.UCDP, records)
-
-    def export_crosswalk(self, crosswalk: crosswalks.Crosswalk, records):
-        """Every filtered incident as a row of the dataset, in its own columns (events/crosswalks.py)."""
-        absolute = self.request.build_absolute_uri
-        rows = (crosswalk.row(incident, absolute(incident.get_absolute_url())) for incident in records)
-        return exports.csv_lines(crosswalk.columns, rows)
 
 
 class PlaceListView(RecordListView):
@@ -162,42 +95,23 @@ class PlaceListView(RecordListView):
 
     model = Place
     filterset_class = PlaceFilter
+    api_viewset = PlaceViewSet
     template_name = "events/place_list.html"
     intro = "Places with WGS84 coordinates (or a note saying why there are none) and the places they lie in."
-    default_sort = "name"
-    formats = ("csv", "json", "geojson")
+    default_ordering = "name"
     columns = [
-        Column("name", "Name", ("name",)),
-        Column("kind", "Kind", ("kind",)),
-        Column("parent", "In", ("parent__name",)),
-        Column("country", "Country", ("country",)),
-        Column("latitude", "Latitude", ("latitude",)),
-        Column("longitude", "Longitude", ("longitude",)),
+        Column("name", "Name", "name"),
+        Column("kind", "Kind", "kind"),
+        Column("parent", "In", "parent"),
+        Column("country", "Country", "country"),
+        Column("latitude", "Latitude", "latitude"),
+        Column("longitude", "Longitude", "longitude"),
     ]
     facets = [
         Facet("kind", "Kind", "kind"),
         Facet("country", "Country", "country"),
         Facet("parent", "In", "parent__slug", "parent__name"),
     ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("slug", "slug"),
-        ExportColumn("name", "name"),
-        ExportColumn("kind", "kind"),
-        ExportColumn("parent", "parent.slug"),
-        ExportColumn("parent_name", "parent.name"),
-        ExportColumn("country", lambda place: place.country.code),
-        ExportColumn("latitude", "latitude"),
-        ExportColumn("longitude", "longitude"),
-        ExportColumn("geo_precision", "geo_precision"),
-        ExportColumn("coordinates_note", "coordinates_note"),
-        ExportColumn("geonames_id", "geonames_id"),
-        ExportColumn("aliases", lambda place: [alias.name for alias in place.aliases.all()]),
-        ExportColumn("record_url", lambda place: place.get_absolute_url(), url=True),
-    ]
-
-    def point(self, record):
-        return geo.coordinates(record)
 
 
 class FigureListView(RecordListView):
@@ -205,34 +119,20 @@ class FigureListView(RecordListView):
 
     model = Figure
     filterset_class = FigureFilter
+    api_viewset = FigureViewSet
     template_name = "events/figure_list.html"
     intro = "Numbers as the sources state them, with their qualifiers, so conflicting claims sit side by side."
-    default_sort = "quantity"
+    default_ordering = "quantity"
     columns = [
-        Column("quantity", "Quantity", ("quantity", "date_from")),
-        Column("value", "Value", ("value",)),
-        Column("subject", "About", ("subject__name",)),
-        Column("date", "Holds for", ("date_from",)),
-        Column("source", "Source", ("source__title",)),
+        Column("quantity", "Quantity", "quantity"),
+        Column("value", "Value", "value"),
+        Column("subject", "About", "subject"),
+        Column("date", "Holds for", "date_from"),
+        Column("source", "Source", "source"),
     ]
     facets = [
         Facet("quantity", "Quantity", "quantity"),
         Facet("subject", "About", "subject__slug", "subject__name"),
-    ]
-    export_columns = [
-        ExportColumn("id", "pk"),
-        ExportColumn("quantity", "quantity"),
-        ExportColumn("qualifier", "qualifier"),
-        ExportColumn("value", "value"),
-        ExportColumn("value_high", "value_high"),
-        ExportColumn("unit", "unit"),
-        ExportColumn("scope", "scope"),
-        ExportColumn("subject", "subject.slug"),
-        ExportColumn("subject_name", "subject.name"),
-        *fuzzy_date_columns(),
-        ExportColumn("note", "note"),
-        *source_columns(),
-        ExportColumn("record_url", lambda figure: figure.get_absolute_url(), url=True),
     ]
 
 

@@ -113,7 +113,7 @@ def test_contingent_unknown_sort_is_a_400(client):
     """An unknown sort key is refused with the allowed keys."""
     response = client.get(CONTINGENTS, {"sort": "size"})
     assert response.status_code == 400
-    assert "country, capability, unit, personnel_type, base, status, date" in response.content.decode()
+    assert "country, capability, unit_name, personnel_type, base, status, date_from, id" in response.content.decode()
 
 
 @pytest.mark.parametrize("copies", [1, 6])

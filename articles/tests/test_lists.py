@@ -121,23 +121,29 @@ def test_invalid_filter_is_a_400_with_the_error_beside_the_field(client):
 
 
 def test_unknown_sort_key_and_unknown_parameter_are_400s_that_list_what_is_allowed(client):
-    """?sort=colour and ?colour= are refused with the allowed values."""
-    bad_sort = client.get(ARTICLES, {"sort": "colour"})
-    assert bad_sort.status_code == 400
-    assert "Sort by one of date, title, outlet, words" in bad_sort.content.decode()
+    """?ordering=colour (or the older ?sort=colour) and ?colour= are refused with the allowed values, in the words
+    the API uses."""
+    for name in ("ordering", "sort"):
+        bad_sort = client.get(ARTICLES, {name: "colour"})
+        assert bad_sort.status_code == 400
+        assert "Order by one of date_from, title, outlet, word_count, id" in bad_sort.content.decode()
     unknown = client.get(ARTICLES, {"colour": "red"})
     assert unknown.status_code == 400
-    assert "Unknown parameter: colour" in unknown.content.decode()
+    assert "Unknown query parameter: colour." in unknown.content.decode()
+    api = client.get(reverse("api:article-list"), {"colour": "red"})
+    assert api.json()["detail"] == "Unknown query parameter: colour."
 
 
 def test_page_advertises_its_json_and_csv_twins_and_export_links_for_the_filter_state(client):
-    """The head links the JSON and CSV of the filtered rows; the export links carry the filters, not the page."""
+    """The head links the API's JSON and CSV of the filtered rows; the download links carry the filters, not the
+    page."""
     ArticleFactory(outlet=OutletFactory(slug="nyt"))
     page = client.get(ARTICLES, {"outlet": "nyt", "page_size": 10}).content.decode()
-    assert f'<link rel="alternate" type="application/json" href="{ARTICLES}?outlet=nyt&amp;format=json">' in page
-    assert f'<link rel="alternate" type="text/csv" href="{ARTICLES}?outlet=nyt&amp;format=csv">' in page
-    for export_format in ("csv", "json", "bibtex", "ris", "csl-json"):
-        assert f"{ARTICLES}?outlet=nyt&amp;format={export_format}" in page
+    api = reverse("api:article-list")
+    assert f'<link rel="alternate" type="application/json" href="{api}?outlet=nyt&amp;format=json">' in page
+    assert f'<link rel="alternate" type="text/csv" href="{api}?outlet=nyt&amp;format=csv">' in page
+    for export_format in ("csv", "json", "jsonl", "bibtex", "ris", "csl-json"):
+        assert f"{api}?outlet=nyt&amp;format={export_format}" in page
 
 
 def test_form_is_a_labelled_get_form(client):

@@ -5,10 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from common.api.parameters import LOOKUP_KWARG
 from common.filters import whole_number
@@ -23,7 +23,9 @@ def has_slug(model) -> bool:
 def detail_url(obj, request) -> str:
     """The API address of a record, by id (the stable form even where a slug also works)."""
     kwarg = LOOKUP_KWARG if has_slug(type(obj)) else "pk"
-    return reverse(f"api:{obj._meta.model_name}-detail", kwargs={kwarg: obj.pk}, request=request)
+    # Django's reverse, not DRF's: DRF's would carry the request's ?format=csv into every record's address.
+    path = reverse(f"api:{obj._meta.model_name}-detail", kwargs={kwarg: obj.pk})
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 class RefField(serializers.RelatedField):

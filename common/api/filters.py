@@ -1,6 +1,5 @@
 """Filter backends every list shares: search, modified_after and strict ordering."""
 
-from django.db.models import F, OrderBy
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
@@ -49,54 +48,39 @@ class ModifiedAfterFilter(filters.BaseFilterBackend):
         ]
 
 
-def nulls_last(term: str) -> OrderBy:
-    """An ordering term (`name` or `-name`) that puts nulls last in both directions, on every database."""
-    return F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
-
-
 class StrictOrderingFilter(filters.OrderingFilter):
-    """Ordering by a field that is not offered is an error, not ignored; ties are broken by id so pages are
-    stable."""
+    """`ordering` in the list's one vocabulary (its FilterSet's orderings, old names as aliases): a name that is not
+    offered is an error, not ignored; ties are broken by id so pages are stable."""
 
     ordering_param = ORDERING_PARAM
 
-    @staticmethod
-    def offered(view) -> dict[str, str]:
-        """Public ordering names and the ORM paths they order by (a view may give a list or a mapping)."""
-        fields = view.ordering_fields
-        return dict(fields) if isinstance(fields, dict) else {name: name for name in fields}
-
-    def get_ordering(self, request, queryset, view):
+    def get_ordering(self, request, queryset, view) -> list[str] | None:
         raw = request.query_params.get(self.ordering_param)
         if raw is None:
             return None
-        offered = self.offered(view)
-        terms = [term.strip() for term in raw.split(",") if term.strip()]
-        unknown = [term for term in terms if term.lstrip("-") not in offered]
-        if unknown or not terms:
-            raise ValidationError(
-                {
-                    self.ordering_param: [
-                        f"Cannot order by {', '.join(unknown) or 'nothing'}. Allowed: "
-                        f"{', '.join(offered)}, each optionally prefixed with - for descending."
-                    ]
-                }
-            )
-        return [("-" if term.startswith("-") else "") + offered[term.lstrip("-")] for term in terms]
+        try:
+            return view.filterset_class.ordering_names(raw)
+        except ValueError as error:
+            raise ValidationError({self.ordering_param: [str(error)]}) from None
 
     def filter_queryset(self, request, queryset, view):
-        # Nulls last either way, as on the web lists: an unreported count sorts after every number, never as 0.
-        ordering = [nulls_last(term) for term in self.get_ordering(request, queryset, view) or []]
-        return queryset.order_by(*(ordering or queryset.model._meta.ordering), "pk")
+        names = self.get_ordering(request, queryset, view)
+        if names is None and "search_rank" in queryset.query.annotations:
+            return queryset.by_search_rank()  # a search without an ordering: the best match first
+        return view.filterset_class.ordered(queryset, names or [])
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
-        values = [term for name in self.offered(view) for term in (name, f"-{name}")]
+        filterset = view.filterset_class
+        values = [term for name in filterset.orderings for term in (name, f"-{name}")]
+        aliases = ", ".join(f"{old} for {new}" for old, new in filterset.ordering_aliases.items())
         return [
             {
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
-                "description": "Comma-separated fields to order by; prefix - for descending.",
+                "description": "Comma-separated names to order by; prefix - for descending. Without it, a search "
+                "lists the best match first, other lists come in their default order."
+                + (f" Older names still accepted: {aliases}." if aliases else ""),
                 "schema": {"type": "array", "items": {"type": "string", "enum": values}},
                 "style": "form",
                 "explode": False,

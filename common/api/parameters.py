@@ -1,4 +1,5 @@
-"""Query parameters every API list and detail shares: their names, and strict parsing of their values."""
+"""Query parameters every list shares, on the web and in the API: their names (with older names as aliases), the
+one unknown-parameter check, and strict parsing of their values."""
 
 import contextlib
 import datetime
@@ -11,11 +12,13 @@ from rest_framework.settings import api_settings
 
 from common.filters import whole_number
 
-FIELDS_PARAM, EXPAND_PARAM, SEARCH_PARAM, ORDERING_PARAM = "fields", "expand", "search", "ordering"
+FIELDS_PARAM, EXPAND_PARAM, SEARCH_PARAM, ORDERING_PARAM = "fields", "expand", "q", "ordering"
 PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size", "pagination", "cursor"
 MODIFIED_AFTER_PARAM, FORMAT_PARAM = "modified_after", api_settings.URL_FORMAT_OVERRIDE
 LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
+# Older names that keep bookmarks and scripts working: the web lists' `sort`, the API's `search`.
+PARAMETER_ALIASES = {"sort": ORDERING_PARAM, "search": SEARCH_PARAM}
 
 
 # A comma-separated parameter (fields, expand, type), all its occurrences together: more than every name a list
@@ -23,20 +26,25 @@ MAX_PAGE_SIZE = 1000
 LIST_MAX_VALUES, LIST_MAX_LENGTH = 50, 1000
 
 
-def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
-    """A misspelt filter must not quietly return everything: name it and say what is allowed.
+def unknown_parameters(query: QueryDict, allowed: Iterable[str]) -> dict | None:
+    """The one answer to a misspelt parameter, on the web lists and in the API alike: a filter that is not
+    understood must not quietly return everything. None when every parameter is known.
 
     (A NUL or other control character never gets this far: RequestBoundsMiddleware refuses it for every view.)"""
     allowed = sorted(set(allowed))
-    unknown = sorted(set(request.query_params) - set(allowed))
-    if unknown:
-        raise ValidationError(
-            {
-                "detail": f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                "unknown_parameters": unknown,
-                "allowed_parameters": allowed,
-            }
-        )
+    unknown = sorted(set(query) - set(allowed))
+    if not unknown:
+        return None
+    detail = f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."
+    for name in unknown:
+        if PARAMETER_ALIASES.get(name) in allowed:
+            detail += f" {name} is an older name for {PARAMETER_ALIASES[name]}: give one of them."
+    return {"detail": detail, "unknown_parameters": unknown, "allowed_parameters": allowed}
+
+
+def reject_unknown_parameters(request, allowed: Iterable[str]) -> None:
+    if error := unknown_parameters(request.query_params, allowed):
+        raise ValidationError(error)
 
 
 def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
@@ -96,11 +104,17 @@ MOMENT_SCHEMA = {
 }
 
 
-def without_empty_values(query: QueryDict) -> QueryDict:
-    """The query string with its empty values left out: `?date_from=&expand=` is the same request as `?`, as an
-    HTML form sends it for the fields left blank (the schema says so with allowEmptyValue)."""
+def canonical_query(query: QueryDict) -> QueryDict:
+    """The query string as every list reads it: empty values left out (`?date_from=&expand=` is the same request as
+    `?`, as an HTML form sends it for the fields left blank; the schema says so with allowEmptyValue), and an older
+    parameter name under its current one (`sort=date` is `ordering=date`) unless both are given, which the
+    unknown-parameter check then refuses."""
     kept = QueryDict(mutable=True)
+    given = {name for name, values in query.lists() if any(value.strip() for value in values)}
     for name, values in query.lists():
+        current = PARAMETER_ALIASES.get(name)
+        if current is not None and current not in given:
+            name = current
         for value in values:
             if value.strip():
                 kept.appendlist(name, value)

@@ -41,16 +41,27 @@ def flatten(record: Mapping, prefix: str = "") -> dict[str, Any]:
     return row
 
 
-def flat_row(header: list[str], record: Mapping) -> dict[str, Any]:
-    """The record flattened into exactly the header's columns, None where it has no value (an empty list, a null
-    reference), so every row, and every GeoJSON feature, has the same keys."""
+def column_name(path: str) -> str:
+    """The flat, human name of a dotted path, the same in every CSV and GeoJSON: a reference reads as its slug under
+    the field's own name and its other keys after an underscore (`place`, `place_name`, `place_id`), and a list of
+    references drops the repeated noun (`actors.actor.slug` is `actors`, `actors.role` is `actors_role`)."""
+    parts = path.split(".")
+    if len(parts) > 1 and parts[-1] == "slug":
+        parts.pop()
+    kept = [part for i, part in enumerate(parts) if not (i and parts[i - 1] == f"{part}s")]
+    return "_".join(kept)
+
+
+def flat_row(paths: list[str], record: Mapping) -> dict[str, Any]:
+    """The record flattened into exactly these columns (dotted paths, named by column_name), None where it has no
+    value (an empty list, a null reference), so every row, and every GeoJSON feature, has the same keys."""
     flat = flatten(record)
-    return {column: flat.get(column) for column in header}
+    return {column_name(path): flat.get(path) for path in paths}
 
 
-def csv_lines(header: list[str], records: Iterable[Mapping]) -> Iterator[str]:
-    """A header line, then one flat row per record, in the header's columns."""
-    return exports.csv_lines(header, (flat_row(header, record) for record in records))
+def csv_lines(paths: list[str], records: Iterable[Mapping]) -> Iterator[str]:
+    """A header line, then one flat row per record, in these columns."""
+    return exports.csv_lines([column_name(path) for path in paths], (flat_row(paths, record) for record in records))
 
 
 def json_lines(records: Iterable[Mapping]) -> Iterator[str]:
@@ -59,11 +70,11 @@ def json_lines(records: Iterable[Mapping]) -> Iterator[str]:
         yield json.dumps(record, cls=JSONEncoder, ensure_ascii=False) + "\n"
 
 
-def feature_collection(header: list[str], features: Iterable[tuple[int, list[float] | None, Mapping]]) -> Iterator[str]:
+def feature_collection(paths: list[str], features: Iterable[tuple[int, list[float] | None, Mapping]]) -> Iterator[str]:
     """An RFC 7946 FeatureCollection of (id, [longitude, latitude] or None, record): the record flattened into the
     header's columns as the properties, as desktop GIS wants them (every feature with the same keys, null where
     empty); a record without coordinates has geometry null."""
-    return exports.geojson_feature_collection((pk, point, flat_row(header, record)) for pk, point, record in features)
+    return exports.geojson_feature_collection((pk, point, flat_row(paths, record)) for pk, point, record in features)
 
 
 class StreamedFormatRenderer(BaseRenderer):
@@ -88,22 +99,35 @@ class CSVRenderer(StreamedFormatRenderer):
         return csv_lines(header, records)
 
 
-class CrosswalkRenderer(StreamedFormatRenderer):
-    """Only negotiates a dataset's shape as CSV (`?format=acled`, `?format=ucdp`): the viewset that offers one writes
-    its rows (events/crosswalks.py), streamed like the other formats."""
+class FixedShapeRenderer(StreamedFormatRenderer):
+    """Only negotiates a format with a fixed shape of its own (a dataset's columns, a citation format): the viewset
+    that offers it in `extra_formats` writes it (RecordViewSet.fixed_shape_chunks), streamed like the other formats.
+    """
 
-    media_type = "text/csv"
+    extension = ""
 
     def chunks(self, records: list) -> Iterator[str]:
-        raise NotImplementedError("the viewset streams a crosswalk's rows itself")
+        raise NotImplementedError("the viewset streams this format itself")
 
 
-class ACLEDRenderer(CrosswalkRenderer):
-    format = "acled"
+class ACLEDRenderer(FixedShapeRenderer):
+    media_type, format, extension = "text/csv", "acled", "csv"
 
 
-class UCDPRenderer(CrosswalkRenderer):
-    format = "ucdp"
+class UCDPRenderer(FixedShapeRenderer):
+    media_type, format, extension = "text/csv", "ucdp", "csv"
+
+
+class BibTeXRenderer(FixedShapeRenderer):
+    media_type, format, extension = "application/x-bibtex", "bibtex", "bib"
+
+
+class RISRenderer(FixedShapeRenderer):
+    media_type, format, extension = "application/x-research-info-systems", "ris", "ris"
+
+
+class CSLJSONRenderer(FixedShapeRenderer):
+    media_type, format, extension = "application/vnd.citationstyles.csl+json", "csl-json", "json"
 
 
 class JSONLinesRenderer(StreamedFormatRenderer):
@@ -121,8 +145,22 @@ class GeoJSONRenderer(JSONRenderer):
     format = GEOJSON
 
 
+# How each format is named where people choose one (the lists' download links).
+FORMAT_LABELS = {
+    "json": "JSON",
+    CSV: "CSV",
+    JSONL: "JSON Lines",
+    GEOJSON: "GeoJSON",
+    "acled": "ACLED",
+    "ucdp": "UCDP GED",
+    "bibtex": "BibTeX",
+    "ris": "RIS",
+    "csl-json": "CSL-JSON",
+}
+
+# The Content-Type of each streamed answer: text says its encoding, so that a spreadsheet reads it as UTF-8.
 STREAMED_MEDIA_TYPES = {
-    CSV: CSVRenderer.media_type,
+    CSV: f"{CSVRenderer.media_type}; charset=utf-8",
     JSONL: JSONLinesRenderer.media_type,
     GEOJSON: GeoJSONRenderer.media_type,
 }

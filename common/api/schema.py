@@ -29,8 +29,16 @@ from common.text import NON_TEXT_CHARACTERS
 STREAMED_SCHEMAS = {
     renderers.CSVRenderer.media_type: {
         "type": "string",
-        "description": "A header line, then one row per record: nested fields as dotted columns "
-        "(place.name), the items of a list joined with ` | ` (sources.excerpt).",
+        "description": "A header line, then one row per record, with flat column names: a reference as its slug "
+        "under the field's name and its other keys after an underscore (place, place_name, place_id), nested fields "
+        "joined with _ , the items of a list joined with ` | ` (sources, sources_excerpt).",
+    },
+    renderers.BibTeXRenderer.media_type: {"type": "string", "description": "BibTeX: one entry per article."},
+    renderers.RISRenderer.media_type: {"type": "string", "description": "RIS: one record per article."},
+    renderers.CSLJSONRenderer.media_type: {
+        "type": "array",
+        "items": {"type": "object"},
+        "description": "CSL-JSON: one item per article, for Zotero, Pandoc or citeproc.",
     },
     renderers.JSONLinesRenderer.media_type: {
         "type": "string",

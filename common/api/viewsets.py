@@ -32,10 +32,10 @@ from common.api.parameters import (
     MODIFIED_AFTER_PARAM,
     ORDERING_PARAM,
     SEARCH_PARAM,
+    canonical_query,
     comma_separated,
     reject_unknown_parameters,
     strict_page_size,
-    without_empty_values,
 )
 from common.api.schema import RecordSchema
 from common.exports import EXPORT_CHUNK_SIZE
@@ -49,7 +49,7 @@ class ApiViewMixin:
     states with allowEmptyValue and the web forms rely on."""
 
     def initialize_request(self, request, *args, **kwargs):
-        request.GET = without_empty_values(request.GET)
+        request.GET = canonical_query(request.GET)
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs) -> None:
@@ -74,13 +74,12 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         StrictOrderingFilter,
     ]
     detail_serializer_class: type[serializers.Serializer] | None = None
-    ordering_fields: list[str] | dict[str, str] = []
     search_description = "Text to look for."
     # A record's point as [longitude, latitude], or None; a viewset that sets it offers GeoJSON.
     geometry: Callable[[Any], list[float] | None] | None = None
-    # Formats of this endpoint alone, by name, with their renderers (the incidents' ACLED and UCDP shapes); the
-    # viewset's stream() writes them.
-    extra_formats: dict[str, type] = {}
+    # Formats of this endpoint alone, each with a fixed shape (the incidents' ACLED and UCDP columns, the articles'
+    # citation formats), by name with their renderers; fixed_shape_chunks() writes them.
+    extra_formats: dict[str, type[renderers.FixedShapeRenderer]] = {}
 
     @classmethod
     def streamed_formats(cls) -> list[str]:
@@ -209,7 +208,10 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         return accepted.format if accepted is not None and accepted.format in self.streamed_formats() else None
 
     def stream(self, records: Iterable) -> StreamingHttpResponse:
-        """CSV, JSON Lines or GeoJSON, serialized a chunk of records at a time, as for JSON (fields, expand)."""
+        """CSV, JSON Lines or GeoJSON, serialized a chunk of records at a time, as for JSON (fields, expand); or one
+        of the endpoint's fixed-shape formats."""
+        if self.streamed_format in self.extra_formats:
+            return self.stream_fixed_shape(records)
         chunks = self._serialized_chunks(records)
         if self.streamed_format == renderers.CSV:
             body = renderers.csv_lines(self.get_serializer().flat_columns(), itertools.chain.from_iterable(chunks))
@@ -229,6 +231,22 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
             name = self.queryset.model._meta.verbose_name_plural.replace(" ", "-")
             response["Content-Disposition"] = f'inline; filename="{name}.csv"'
         return response
+
+    def stream_fixed_shape(self, records: Iterable) -> StreamingHttpResponse:
+        renderer = self.extra_formats[self.streamed_format]
+        for name in (FIELDS_PARAM, EXPAND_PARAM):
+            if name in self.request.query_params:
+                label = renderers.FORMAT_LABELS[renderer.format]
+                raise ValidationError({name: [f"The {label} format has a fixed shape of its own: leave out {name}."]})
+        body = self.fixed_shape_chunks(renderer.format, records)
+        response = StreamingHttpResponse(body, content_type=f"{renderer.media_type}; charset=utf-8")
+        name = self.queryset.model._meta.verbose_name_plural.replace(" ", "-")
+        response["Content-Disposition"] = f'inline; filename="{name}-{renderer.format}.{renderer.extension}"'
+        return response
+
+    def fixed_shape_chunks(self, export_format: str, records: Iterable) -> Iterator[str]:
+        """The text of one of `extra_formats`, record by record: a viewset that offers such formats writes them."""
+        raise NotImplementedError
 
     def _serialized_chunks(self, records: Iterable) -> Iterator:
         """(records, their serialized data) per EXPORT_CHUNK_SIZE records; only the data for CSV and JSON Lines."""

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from actors.tests.factories import ActorFactory, ContingentFactory
+from common import listing
 from common.timelimit import TimeLimitExceeded, queries_per_limit
 from events.tests.factories import (
     CasualtyFactory,
@@ -21,7 +22,6 @@ from events.tests.factories import (
     PlaceFactory,
 )
 from events.views import FigureListView, IncidentListView, PlaceListView
-from minusma import listing
 
 pytestmark = pytest.mark.django_db
 
@@ -199,19 +199,22 @@ def test_incidents_filter_by_where_the_date_comes_from(client):
 
 
 def test_incident_exports_say_where_each_date_comes_from(client):
-    """CSV and JSON exports carry date_source and, for an outside date, its source, publisher, address and reasoning."""
+    """CSV and JSON downloads carry date_source and, for an outside date, its source, publisher, address and
+    reasoning."""
     IncidentFactory(slug="dated-here")
     citation = IncidentExternalDateFactory(incident=IncidentFactory(slug="dated-outside"))
-    rows = {row["slug"]: row for row in _csv_rows(client.get(INCIDENTS, {"format": "csv"}))}
-    assert rows["dated-here"]["date_source"] == "article" and rows["dated-here"]["date_external_url"] == ""
+    download = client.get(INCIDENTS, {"format": "csv"})["Location"]
+    rows = {row["slug"]: row for row in _csv_rows(client.get(download))}
+    assert rows["dated-here"]["date_source"] == "article" and rows["dated-here"]["external_date_source_url"] == ""
     outside = rows["dated-outside"]
     assert outside["date_source"] == "external"
-    assert outside["date_external_source"] == citation.source.title
-    assert outside["date_external_publisher"] == "Human Rights Watch"
-    assert outside["date_external_url"] == citation.source.url
-    assert outside["date_external_reasoning"] == citation.reasoning
-    (record,) = json.loads(b"".join(client.get(INCIDENTS, {"format": "json", "date_source": "external"})).decode())
-    assert record["date_source"] == "external" and record["date_external_url"] == citation.source.url
+    assert outside["external_date_source_title"] == citation.source.title
+    assert outside["external_date_source_publisher"] == "Human Rights Watch"
+    assert outside["external_date_source_url"] == citation.source.url
+    assert outside["external_date_reasoning"] == citation.reasoning
+    download = client.get(INCIDENTS, {"format": "json", "date_source": "external"})["Location"]
+    (record,) = client.get(download).json()["results"]
+    assert record["date_source"] == "external" and record["external_date"]["source"]["url"] == citation.source.url
 
 
 def test_actor_facet_counts_each_incident_once(client):
