@@ -3,8 +3,9 @@ from typing import Self
 
 from django.apps import apps
 from django.db import models
-from django.db.models import OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.functions.datetime import TruncBase
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
@@ -141,6 +142,16 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
             return self
         roles = apps.get_model("events", "IncidentActor").objects.filter(condition)
         return self.filter(pk__in=roles.values("incident_id"))
+
+    def counted_by_type_and_period(self, truncate: type[TruncBase], outcome: str) -> models.QuerySet:
+        """One row per incident type and pair of periods (`truncate`: TruncMonth or TruncYear) in which the date range
+        starts and ends: `count` incidents, the people `outcome` (killed, wounded or abducted) they add up to
+        (`casualties`) and how many of them have that number reported (`reported`). One GROUP BY."""
+        return (
+            self.order_by()
+            .values("incident_type", start=truncate("date_from"), end=truncate("date_to"))
+            .annotate(count=Count("pk"), casualties=Sum(outcome), reported=Count(outcome))
+        )
 
     def with_victims_of_nationality(self, country: str) -> Self:
         casualties = apps.get_model("events", "Casualty").objects.filter(nationality=country)
