@@ -3,8 +3,8 @@ from typing import Self
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncYear
 from django.db.models.functions.datetime import TruncBase
 
 from common.fuzzydates import FuzzyDateQuerySet
@@ -201,3 +201,12 @@ class FigureQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
 
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         return self.for_list(expand=expand)
+
+    def largest_claim_per_source_and_year(self) -> models.QuerySet:
+        """One row per quantity, unit, source and year (TruncYear of date_from; None if undated): the largest `value`
+        claimed, how many `claims` there are, and one of them (`figure_id`). One GROUP BY."""
+        return (
+            self.order_by()
+            .values("quantity", "unit", "source__slug", "source__title", year=TruncYear("date_from"))
+            .annotate(value=Max("value"), figure_id=Min("pk"), claims=Count("pk"))
+        )

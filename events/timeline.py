@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 
@@ -399,35 +399,38 @@ def figures_over_time(figures: QuerySet[Figure]) -> list[FigureSeries]:
     Claims are never added up: where one source gives a quantity twice in a year, the larger value stands and
     `claims` says how many there were; the link opens one of them beside every other claim of the quantity.
     """
-    rows = (
-        figures.order_by()
-        .values("quantity", "unit", "source__slug", "source__title", year=TruncYear("date_from"))
-        .annotate(value=Max("value"), figure_id=Min("pk"), claims=Count("pk"))
-    )
     series: dict[str, FigureSeries] = {}
-    for row in rows:
+    for row in figures.largest_claim_per_source_and_year():
         quantity = row["quantity"]
         entry = series.setdefault(quantity, FigureSeries(quantity, QUANTITY_LABELS.get(quantity, quantity), []))
         if row["year"] is None:
             entry.undated += row["claims"]
-            continue
-        entry.points.append(
-            FigurePoint(
-                year=row["year"].year,
-                source_title=row["source__title"],
-                source_url=reverse("articles:article_detail", args=[row["source__slug"]]),
-                value=float(row["value"]),
-                unit=row["unit"],
-                claims=row["claims"],
-                url=reverse("events:figure_detail", args=[row["figure_id"]]),
-            )
-        )
+        else:
+            entry.points.append(figure_point(row))
     for entry in series.values():
         entry.points.sort(key=lambda point: (point.year, point.source_title))
-        largest: dict[str, float] = defaultdict(float)
-        for point in entry.points:
-            largest[point.unit] = max(largest[point.unit], point.value)
-        for point in entry.points:
-            # bars compare like with like: people with people, percent with percent
-            point.percent = round(100 * point.value / largest[point.unit], 1) if largest[point.unit] else 0
+        scale_to_largest(entry.points)
     return sorted(series.values(), key=lambda entry: entry.label)
+
+
+def figure_point(row: Mapping) -> FigurePoint:
+    """One row of largest_claim_per_source_and_year(), linked to its source and to one of its claims."""
+    return FigurePoint(
+        year=row["year"].year,
+        source_title=row["source__title"],
+        source_url=reverse("articles:article_detail", args=[row["source__slug"]]),
+        value=float(row["value"]),
+        unit=row["unit"],
+        claims=row["claims"],
+        url=reverse("events:figure_detail", args=[row["figure_id"]]),
+    )
+
+
+def scale_to_largest(points: list[FigurePoint]) -> None:
+    """Each point's percent of the largest of its unit: bars compare like with like, people with people, percent
+    with percent."""
+    largest: dict[str, float] = defaultdict(float)
+    for point in points:
+        largest[point.unit] = max(largest[point.unit], point.value)
+    for point in points:
+        point.percent = round(100 * point.value / largest[point.unit], 1) if largest[point.unit] else 0
