@@ -52,20 +52,30 @@ class ActorForm(EditConflictForm, DuplicateWarningForm):
 
 @admin.action(description="Merge two selected actors", permissions=["delete"])
 def merge_actors(modeladmin: "ActorAdmin", request, queryset):
+    """First a page asking which of the two actors to keep, then (posted back with `survivor`) the merge."""
     actors = list(queryset.order_by("pk"))
     if len(actors) != 2:
         modeladmin.message_user(request, "Select exactly two actors to merge.", messages.ERROR)
         return None
     if request.POST.get("survivor"):
-        survivor = next((actor for actor in actors if str(actor.pk) == request.POST["survivor"]), None)
-        if survivor is None:
-            modeladmin.message_user(request, "Choose which of the two actors to keep.", messages.ERROR)
-            return None
-        duplicate = actors[1] if survivor is actors[0] else actors[0]
-        name = duplicate.name
-        actor_merge(survivor=survivor, duplicate=duplicate)
-        modeladmin.message_user(request, f"Merged “{name}” into “{survivor.name}”.", messages.SUCCESS)
-        return HttpResponseRedirect(request.get_full_path())
+        return _merge_into_survivor(modeladmin, request, actors)
+    return _merge_confirmation(modeladmin, request, actors)
+
+
+def _merge_into_survivor(modeladmin: "ActorAdmin", request, actors: list[Actor]):
+    survivor = next((actor for actor in actors if str(actor.pk) == request.POST["survivor"]), None)
+    if survivor is None:
+        modeladmin.message_user(request, "Choose which of the two actors to keep.", messages.ERROR)
+        return None
+    duplicate = actors[1] if survivor is actors[0] else actors[0]
+    name = duplicate.name
+    actor_merge(survivor=survivor, duplicate=duplicate)
+    modeladmin.message_user(request, f"Merged “{name}” into “{survivor.name}”.", messages.SUCCESS)
+    return HttpResponseRedirect(request.get_full_path())
+
+
+def _merge_confirmation(modeladmin: "ActorAdmin", request, actors: list[Actor]) -> TemplateResponse:
+    """The two actors side by side, with how many quotes and aliases each has, to choose the one to keep."""
     counted = Actor.objects.filter(pk__in=[a.pk for a in actors]).annotate(
         quote_count=Count("quotes", distinct=True), alias_count=Count("aliases", distinct=True)
     )

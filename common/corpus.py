@@ -177,11 +177,21 @@ class _Loader:
             _count(self.report.updated if _update_row(record, deserialized, self.using) else self.report.present, label)
 
     def finish(self) -> None:
+        """Once every record is in: complete the forward references, then the updates that waited for them, the
+        derived fields and the audit history of the new rows."""
+        self.save_forward_references()
+        self.update_rows_with_forward_references()
+        self.refresh_derived_fields()
+        self.write_first_history()
+
+    def save_forward_references(self) -> None:
         for record, deserialized in self.deferred:
             try:
                 deserialized.save_deferred_fields(using=self.using)
             except Exception as error:  # noqa: BLE001 - name the record whatever went wrong
                 raise CorpusError(f"{_describe(record, deserialized.object)}: {error}") from None
+
+    def update_rows_with_forward_references(self) -> None:
         for record in self.updates_after_forward_references:
             instance = None
             try:
@@ -191,14 +201,18 @@ class _Loader:
             except (ValidationError, *_RECORD_ERRORS) as error:
                 raise _corpus_error(record, instance, error) from None
             _count(self.report.updated if changed else self.report.present, record.data["model"].lower())
-        # Raw saves skip Model.save(), which keeps derived fields in step (a casualty row, its incident's totals):
-        # a model whose rows feed such fields gives its queryset a refresh_derived(), called here on the new rows.
+
+    def refresh_derived_fields(self) -> None:
+        """Raw saves skip Model.save(), which keeps derived fields in step (a casualty row, its incident's totals):
+        a model whose rows feed such fields gives its queryset a refresh_derived(), called here on the new rows."""
         for model, rows in self.new_rows.items():
             new_rows = model._default_manager.db_manager(self.using).filter(pk__in=[row.pk for row in rows])
             if hasattr(new_rows, "refresh_derived"):
                 new_rows.refresh_derived()
-        # Raw saves write no audit history; give each new row its first version, so the first curator's
-        # edit shows what it changed. Rows that were already there keep their history untouched.
+
+    def write_first_history(self) -> None:
+        """Raw saves write no audit history; give each new row its first version, so the first curator's edit shows
+        what it changed. Rows that were already there keep their history untouched."""
         for model, rows in self.new_rows.items():
             if hasattr(model, "history"):
                 model.history.db_manager(self.using).bulk_history_create(

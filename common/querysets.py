@@ -1,7 +1,5 @@
 """QuerySet building blocks shared by the apps' querysets."""
 
-from typing import Self
-
 from django.db import models
 
 from common.text import fold
@@ -24,7 +22,3 @@ class NamedWithAliasesQuerySet(models.QuerySet):
         aliases = relation.related_model.objects.filter(**{f"{relation.field.name}__in": self})
         names = [*self.values_list("pk", "name"), *aliases.values_list(relation.field.attname, "name")]
         return {pk for pk, name in names if matches(fold(name))}
-
-    def matching_name(self, name: str) -> Self:
-        """Records whose name or an alias is `name`, case-insensitively."""
-        return self.filter(models.Q(name__iexact=name) | models.Q(aliases__name__iexact=name)).distinct()

@@ -178,6 +178,11 @@ class _PostgreSQL:
 
     def rank(self, model, spec: SearchSpec, text: str) -> Expression:
         text_rank = SearchRank(_Document(), self.query(text))
+        return _ranked(text_rank, self._names_rank(model, spec, text))
+
+    @staticmethod
+    def _names_rank(model, spec: SearchSpec, text: str) -> Expression | None:
+        """How close the nearest name or alias comes to the text (trigram word similarity); None without names."""
         folded = Fold(Value(text))
         similarities = [TrigramWordSimilarity(folded, Fold(name)) for name in spec.names]
         if spec.aliases:
@@ -190,9 +195,8 @@ class _PostgreSQL:
             )
             similarities.append(Coalesce(Subquery(best_alias), Value(0.0)))
         if not similarities:
-            return ExpressionWrapper(text_rank, output_field=FloatField())
-        names_rank = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
-        return ExpressionWrapper(text_rank + names_rank, output_field=FloatField())
+            return None
+        return Greatest(*similarities) if len(similarities) > 1 else similarities[0]
 
     def snippet(self, model, spec: SearchSpec, text: str) -> Expression:
         headline = SearchHeadline(
@@ -299,8 +303,13 @@ class _SQLite:
             if match
             else Value(0.0)
         )
+        return _ranked(text_rank, self._names_rank(model, spec, text))
+
+    @staticmethod
+    def _names_rank(model, spec: SearchSpec, text: str) -> Expression | None:
+        """1 when a name or alias is the text, 0.5 when one holds it (case and accents aside); None without names."""
         if not spec.names and not spec.aliases:
-            return ExpressionWrapper(text_rank, output_field=FloatField())
+            return None
         folded = fold(text)
         is_name, holds_name = Q(), Q()
         for name in spec.names:
@@ -311,8 +320,7 @@ class _SQLite:
             aliases = alias_model._base_manager.filter(**{owner: OuterRef("pk")})
             is_name |= Exists(aliases.filter(Exact(Fold("name"), folded)))
             holds_name |= Exists(aliases.filter(Contains(Fold("name"), folded)))
-        names_rank = Case(When(is_name, then=Value(1.0)), When(holds_name, then=Value(0.5)), default=Value(0.0))
-        return ExpressionWrapper(text_rank + names_rank, output_field=FloatField())
+        return Case(When(is_name, then=Value(1.0)), When(holds_name, then=Value(0.5)), default=Value(0.0))
 
     def snippet(self, model, spec: SearchSpec, text: str) -> Expression:
         match = fts5_query(text)
@@ -321,6 +329,11 @@ class _SQLite:
         column = spec.fts_columns.index(spec.snippet)
         function = f"snippet({{table}}, {column}, %s, %s, %s, {SNIPPET_WORDS})"
         return _FTS(self.table(model), function, (_START, _STOP, "…"), match, SnippetField())
+
+
+def _ranked(text_rank: Expression, names_rank: Expression | None) -> Expression:
+    """The rank by the record's words, plus by its names when the kind has names."""
+    return ExpressionWrapper(text_rank if names_rank is None else text_rank + names_rank, output_field=FloatField())
 
 
 def _backend(queryset: models.QuerySet) -> _PostgreSQL | _SQLite:
@@ -518,43 +531,54 @@ def sqlite_document_sql(
     (SQLite drops a table's triggers when a migration rebuilds the table: such a migration must run this again.)
     """
     fts = f"{table}{FTS_SUFFIX}"
-    fts_columns = [*columns, *([FTS_ALIASES_COLUMN] if aliases else [])]
-    listed = ", ".join(fts_columns)
+    forward = _sqlite_fts_table_sql(fts, table, columns, aliases)
+    triggers = ["insert", "update", "delete"]
+    if aliases:
+        forward += _sqlite_alias_triggers_sql(fts, *aliases)
+        triggers += ["alias_insert", "alias_update", "alias_delete"]
+    backward = [f"DROP TRIGGER IF EXISTS {fts}_{trigger}" for trigger in triggers] + [f"DROP TABLE IF EXISTS {fts}"]
+    return forward, backward
 
-    def row_values(row: str) -> str:
-        values = [f"{row}.{column}" for column in columns]
-        if aliases:
-            alias_table, owner = aliases
-            values.append(f"(SELECT group_concat(name, ' ') FROM {alias_table} WHERE {owner} = {row}.id)")  # noqa: S608
-        return ", ".join(values)
 
-    # Identifiers come from migration files, never from user input.
-    insert_new = f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {row_values('new')});"  # noqa: S608
+# Identifiers in the SQL below come from migration files, never from user input.
+
+
+def _sqlite_fts_table_sql(fts: str, table: str, columns: list[str], aliases: tuple[str, str] | None) -> list[str]:
+    """The FTS5 table, filled from the table's rows, and the triggers that keep it in step with the table."""
+    listed = ", ".join([*columns, *([FTS_ALIASES_COLUMN] if aliases else [])])
+    new_values, table_values = (_sqlite_row_values(row, columns, aliases) for row in ("new", table))
+    insert_new = f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new_values});"  # noqa: S608
     delete_old = f"DELETE FROM {fts} WHERE rowid = old.id;"  # noqa: S608
-    forward = [
+    return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({listed}, tokenize='{FTS_TOKENIZER}')",
-        f"INSERT INTO {fts}(rowid, {listed}) SELECT id, {row_values(table)} FROM {table}",  # noqa: S608
+        f"INSERT INTO {fts}(rowid, {listed}) SELECT id, {table_values} FROM {table}",  # noqa: S608
         f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert_new} END",
         f"CREATE TRIGGER {fts}_update AFTER UPDATE OF id, {', '.join(columns)} ON {table} "
         f"BEGIN {delete_old} {insert_new} END",
         f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete_old} END",
     ]
-    triggers = ["insert", "update", "delete"]
+
+
+def _sqlite_row_values(row: str, columns: list[str], aliases: tuple[str, str] | None) -> str:
+    """The FTS5 values of `row` (a table, or a trigger's new/old): its columns, then its aliases joined."""
+    values = [f"{row}.{column}" for column in columns]
     if aliases:
         alias_table, owner = aliases
+        values.append(f"(SELECT group_concat(name, ' ') FROM {alias_table} WHERE {owner} = {row}.id)")  # noqa: S608
+    return ", ".join(values)
 
-        def refresh(row: str) -> str:
-            return (
-                f"UPDATE {fts} SET {FTS_ALIASES_COLUMN} = (SELECT group_concat(name, ' ') FROM {alias_table} "  # noqa: S608
-                f"WHERE {owner} = {row}.{owner}) WHERE rowid = {row}.{owner};"
-            )
 
-        forward += [
-            f"CREATE TRIGGER {fts}_alias_insert AFTER INSERT ON {alias_table} BEGIN {refresh('new')} END",
-            f"CREATE TRIGGER {fts}_alias_update AFTER UPDATE ON {alias_table} "
-            f"BEGIN {refresh('old')} {refresh('new')} END",
-            f"CREATE TRIGGER {fts}_alias_delete AFTER DELETE ON {alias_table} BEGIN {refresh('old')} END",
-        ]
-        triggers += ["alias_insert", "alias_update", "alias_delete"]
-    backward = [f"DROP TRIGGER IF EXISTS {fts}_{trigger}" for trigger in triggers] + [f"DROP TABLE IF EXISTS {fts}"]
-    return forward, backward
+def _sqlite_alias_triggers_sql(fts: str, alias_table: str, owner: str) -> list[str]:
+    """Triggers that rewrite the owner's aliases in the FTS5 table whenever one of its aliases changes."""
+
+    def refresh(row: str) -> str:
+        return (
+            f"UPDATE {fts} SET {FTS_ALIASES_COLUMN} = (SELECT group_concat(name, ' ') FROM {alias_table} "  # noqa: S608
+            f"WHERE {owner} = {row}.{owner}) WHERE rowid = {row}.{owner};"
+        )
+
+    return [
+        f"CREATE TRIGGER {fts}_alias_insert AFTER INSERT ON {alias_table} BEGIN {refresh('new')} END",
+        f"CREATE TRIGGER {fts}_alias_update AFTER UPDATE ON {alias_table} BEGIN {refresh('old')} {refresh('new')} END",
+        f"CREATE TRIGGER {fts}_alias_delete AFTER DELETE ON {alias_table} BEGIN {refresh('old')} END",
+    ]

@@ -30,8 +30,6 @@ WHERE_PREC_LABELS = {
     5: "a wider area than a region",
     6: "only the country is known",
 }
-# ACLED geo_precision, in words.
-GEO_PRECISION_LABELS = {1: "the town itself", 2: "near a town, or part of a region", 3: "a larger region"}
 
 
 def chain(place) -> list:

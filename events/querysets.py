@@ -3,8 +3,9 @@ from typing import Self
 
 from django.apps import apps
 from django.db import models
-from django.db.models import OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncYear
+from django.db.models.functions.datetime import TruncBase
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
@@ -142,6 +143,16 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
         roles = apps.get_model("events", "IncidentActor").objects.filter(condition)
         return self.filter(pk__in=roles.values("incident_id"))
 
+    def counted_by_type_and_period(self, truncate: type[TruncBase], outcome: str) -> models.QuerySet:
+        """One row per incident type and pair of periods (`truncate`: TruncMonth or TruncYear) in which the date range
+        starts and ends: `count` incidents, the people `outcome` (killed, wounded or abducted) they add up to
+        (`casualties`) and how many of them have that number reported (`reported`). One GROUP BY."""
+        return (
+            self.order_by()
+            .values("incident_type", start=truncate("date_from"), end=truncate("date_to"))
+            .annotate(count=Count("pk"), casualties=Sum(outcome), reported=Count(outcome))
+        )
+
     def with_victims_of_nationality(self, country: str) -> Self:
         casualties = apps.get_model("events", "Casualty").objects.filter(nationality=country)
         return self.filter(pk__in=casualties.values("incident_id"))
@@ -190,3 +201,12 @@ class FigureQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
 
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         return self.for_list(expand=expand)
+
+    def largest_claim_per_source_and_year(self) -> models.QuerySet:
+        """One row per quantity, unit, source and year (TruncYear of date_from; None if undated): the largest `value`
+        claimed, how many `claims` there are, and one of them (`figure_id`). One GROUP BY."""
+        return (
+            self.order_by()
+            .values("quantity", "unit", "source__slug", "source__title", year=TruncYear("date_from"))
+            .annotate(value=Max("value"), figure_id=Min("pk"), claims=Count("pk"))
+        )

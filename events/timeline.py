@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 
@@ -163,13 +163,29 @@ class IncidentCounts:
     dated outside the range)."""
 
     by: str
-    per_period: dict[datetime.date, dict[str, int]]
-    casualties: dict[datetime.date, int]
-    undated: dict[str, int]
-    imprecise: dict[str, int]
-    out_of_range: dict[str, int]
+    per_period: dict[datetime.date, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    casualties: dict[datetime.date, int] = field(default_factory=lambda: defaultdict(int))
+    undated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    imprecise: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    out_of_range: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     outcome: str = "killed"
     not_reported: int = 0
+
+    def add(self, row: Mapping, *, first_period: datetime.date, last_day: datetime.date) -> None:
+        """Count one row of counted_by_type_and_period() in its period, or apart: undated, dated outside
+        first_period..last_day, or dated across more than one period."""
+        start, end, kind, count = as_date(row["start"]), as_date(row["end"]), row["incident_type"], row["count"]
+        if start is None:
+            self.undated[kind] += count
+        elif start < first_period or (end or start) > last_day:
+            self.out_of_range[kind] += count
+        elif end is None or start != end:
+            self.imprecise[kind] += count
+        else:
+            per_type = self.per_period[start]
+            per_type[kind] = per_type.get(kind, 0) + count
+            self.casualties[start] += row["casualties"] or 0
+            self.not_reported += count - row["reported"]
 
 
 @cached_by_data_version("incident-counts")
@@ -177,30 +193,11 @@ def count_incidents(incidents: QuerySet[Incident], *, by: str = "month", outcome
     """Incidents, and people killed, wounded or abducted (`outcome`), per month or year by incident type. One query,
     grouped in the database, kept in the shared cache until the data changes (common/datacache.py). Incidents whose
     sources give no number add nothing and are counted apart, not as 0."""
-    trunc = PERIODS[by]
-    rows = (
-        incidents.order_by()
-        .values("incident_type", start=trunc("date_from"), end=trunc("date_to"))
-        .annotate(count=Count("pk"), casualties=Sum(outcome), reported=Count(outcome))
-    )
-    counts = IncidentCounts(
-        by, defaultdict(dict), defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int), outcome
-    )
+    counts = IncidentCounts(by, outcome=outcome)
     first_day, last_day = settings.MINUSMA_DATE_RANGE
     first_period = period_bounds(first_day, by)[0]
-    for row in rows:
-        start, end, kind = as_date(row["start"]), as_date(row["end"]), row["incident_type"]
-        if start is None:
-            counts.undated[kind] += row["count"]
-        elif start < first_period or (end or start) > last_day:
-            counts.out_of_range[kind] += row["count"]
-        elif end is None or start != end:
-            counts.imprecise[kind] += row["count"]
-        else:
-            per_type = counts.per_period[start]
-            per_type[kind] = per_type.get(kind, 0) + row["count"]
-            counts.casualties[start] += row["casualties"] or 0
-            counts.not_reported += row["count"] - row["reported"]
+    for row in incidents.counted_by_type_and_period(PERIODS[by], outcome):
+        counts.add(row, first_period=first_period, last_day=last_day)
     return counts
 
 
@@ -220,6 +217,97 @@ def type_colours(per_period: Mapping[datetime.date, Mapping[str, int]]) -> tuple
     return ordered, css, legend
 
 
+@dataclass(frozen=True)
+class ListLinks:
+    """Links from the bars to the incident list, keeping the page's filters but its dates (each bar gives its own),
+    `by` and `outcome` (the list has neither). A casualty bar asks for at least one person `outcome`, unless the
+    filters already ask for a number."""
+
+    base: str
+    params: dict[str, str]
+    casualty_params: dict[str, str]
+
+    @classmethod
+    def keeping(cls, params: Mapping[str, str], outcome: str) -> "ListLinks":
+        kept = {key: value for key, value in params.items() if key not in ("date_from", "date_to", "by", "outcome")}
+        minimum = f"min_{outcome}"
+        return cls(reverse("events:incident_list"), kept, {**kept, minimum: kept.get(minimum) or "1"})
+
+    def to_incidents(self, period: "BarPeriod", **extra) -> str:
+        return link(self.base, self.params, date_from=period.first, date_to=period.last, **extra)
+
+    def to_casualties(self, period: "BarPeriod") -> str:
+        return link(self.base, self.casualty_params, date_from=period.first, date_to=period.last)
+
+
+@dataclass(frozen=True)
+class BarPeriod:
+    """One month or year on the time axis: `start` keys its counts; its bars link to first..last, the period
+    narrowed to the filters' own dates."""
+
+    start: datetime.date
+    first: datetime.date
+    last: datetime.date
+    label: str
+    axis_label: str
+
+
+def bar_periods(
+    counted: Mapping[datetime.date, object], by: str, within: tuple[datetime.date | None, datetime.date | None]
+) -> list[BarPeriod]:
+    """Every month or year from the first counted to the last, empty ones included, each within `within`."""
+    lower, upper = within
+    periods = []
+    for start in periods_between(min(counted, default=None), max(counted, default=None), by):
+        first, last = period_bounds(start, by)
+        periods.append(
+            BarPeriod(
+                start=start,
+                first=max(first, lower) if lower else first,
+                last=min(last, upper) if upper else last,
+                label=period_label(start, by),
+                axis_label=str(start.year) if by == "year" or start.month == 1 else "",
+            )
+        )
+    return periods
+
+
+def incident_bar(
+    period: BarPeriod, per_type: Mapping[str, int], ordered_types: list[str], css: dict, links: ListLinks
+) -> Bar:
+    """The period's incidents, one segment per type (in `ordered_types` order, coloured by `css`)."""
+    segments = [
+        Segment(
+            label=TYPE_LABELS.get(kind, kind),
+            count=per_type[kind],
+            url=links.to_incidents(period, incident_type=kind),
+            css_class=css[kind],
+        )
+        for kind in ordered_types
+        if per_type.get(kind)
+    ]
+    return Bar(
+        label=period.label,
+        start=period.first,
+        end=period.last,
+        total=sum(per_type.values()),
+        url=links.to_incidents(period),
+        segments=segments,
+        axis_label=period.axis_label,
+    )
+
+
+def casualty_bar(period: BarPeriod, total: int, links: ListLinks) -> Bar:
+    return Bar(
+        label=period.label,
+        start=period.first,
+        end=period.last,
+        total=total,
+        url=links.to_casualties(period),
+        axis_label=period.axis_label,
+    )
+
+
 def draw_timeline(
     counts: IncidentCounts,
     *,
@@ -227,53 +315,16 @@ def draw_timeline(
     period: tuple[datetime.date | None, datetime.date | None] = (None, None),
 ) -> IncidentTimeline:
     """The counts as two bar charts (incidents by type, people killed or wounded or abducted), every bar and segment
-    linking to the
-    incident list with the filters in force (`params`) narrowed to its period (within `period`, the filters' own
-    dates) and, for a segment, its incident type."""
-    by = counts.by
-    params = {key: value for key, value in (params or {}).items() if key not in ("date_from", "date_to", "by")}
+    linking to the incident list with the filters in force (`params`) narrowed to its period (within `period`, the
+    filters' own dates) and, for a segment, its incident type."""
+    by, outcome = counts.by, counts.outcome
+    links = ListLinks.keeping(params or {}, outcome)
     ordered_types, css, legend = type_colours(counts.per_period)
-    base = reverse("events:incident_list")
-    outcome, minimum = counts.outcome, f"min_{counts.outcome}"
-    params.pop("outcome", None)
-    casualty_params = {**params, minimum: params.get(minimum) or "1"}
-    lower, upper = period
-    incident_bars, casualty_bars = [], []
-    for start in periods_between(min(counts.per_period, default=None), max(counts.per_period, default=None), by):
-        first, last = period_bounds(start, by)
-        first, last = max(first, lower) if lower else first, min(last, upper) if upper else last
-        label = period_label(start, by)
-        axis_label = str(start.year) if by == "year" or start.month == 1 else ""
-        per_type = counts.per_period.get(start, {})
-        bar = Bar(
-            label=label,
-            start=first,
-            end=last,
-            total=sum(per_type.values()),
-            url=link(base, params, date_from=first, date_to=last),
-            axis_label=axis_label,
-        )
-        bar.segments = [
-            Segment(
-                label=TYPE_LABELS.get(kind, kind),
-                count=per_type[kind],
-                url=link(base, params, date_from=first, date_to=last, incident_type=kind),
-                css_class=css[kind],
-            )
-            for kind in ordered_types
-            if per_type.get(kind)
-        ]
-        incident_bars.append(bar)
-        casualty_bars.append(
-            Bar(
-                label=label,
-                start=first,
-                end=last,
-                total=counts.casualties.get(start, 0),
-                url=link(base, casualty_params, date_from=first, date_to=last),
-                axis_label=axis_label,
-            )
-        )
+    periods = bar_periods(counts.per_period, by, period)
+    incident_bars = [
+        incident_bar(each, counts.per_period.get(each.start, {}), ordered_types, css, links) for each in periods
+    ]
+    casualty_bars = [casualty_bar(each, counts.casualties.get(each.start, 0), links) for each in periods]
     slot = SLOT_WIDTH[by]
     return IncidentTimeline(
         by=by,
@@ -348,35 +399,38 @@ def figures_over_time(figures: QuerySet[Figure]) -> list[FigureSeries]:
     Claims are never added up: where one source gives a quantity twice in a year, the larger value stands and
     `claims` says how many there were; the link opens one of them beside every other claim of the quantity.
     """
-    rows = (
-        figures.order_by()
-        .values("quantity", "unit", "source__slug", "source__title", year=TruncYear("date_from"))
-        .annotate(value=Max("value"), figure_id=Min("pk"), claims=Count("pk"))
-    )
     series: dict[str, FigureSeries] = {}
-    for row in rows:
+    for row in figures.largest_claim_per_source_and_year():
         quantity = row["quantity"]
         entry = series.setdefault(quantity, FigureSeries(quantity, QUANTITY_LABELS.get(quantity, quantity), []))
         if row["year"] is None:
             entry.undated += row["claims"]
-            continue
-        entry.points.append(
-            FigurePoint(
-                year=row["year"].year,
-                source_title=row["source__title"],
-                source_url=reverse("articles:article_detail", args=[row["source__slug"]]),
-                value=float(row["value"]),
-                unit=row["unit"],
-                claims=row["claims"],
-                url=reverse("events:figure_detail", args=[row["figure_id"]]),
-            )
-        )
+        else:
+            entry.points.append(figure_point(row))
     for entry in series.values():
         entry.points.sort(key=lambda point: (point.year, point.source_title))
-        largest: dict[str, float] = defaultdict(float)
-        for point in entry.points:
-            largest[point.unit] = max(largest[point.unit], point.value)
-        for point in entry.points:
-            # bars compare like with like: people with people, percent with percent
-            point.percent = round(100 * point.value / largest[point.unit], 1) if largest[point.unit] else 0
+        scale_to_largest(entry.points)
     return sorted(series.values(), key=lambda entry: entry.label)
+
+
+def figure_point(row: Mapping) -> FigurePoint:
+    """One row of largest_claim_per_source_and_year(), linked to its source and to one of its claims."""
+    return FigurePoint(
+        year=row["year"].year,
+        source_title=row["source__title"],
+        source_url=reverse("articles:article_detail", args=[row["source__slug"]]),
+        value=float(row["value"]),
+        unit=row["unit"],
+        claims=row["claims"],
+        url=reverse("events:figure_detail", args=[row["figure_id"]]),
+    )
+
+
+def scale_to_largest(points: list[FigurePoint]) -> None:
+    """Each point's percent of the largest of its unit: bars compare like with like, people with people, percent
+    with percent."""
+    largest: dict[str, float] = defaultdict(float)
+    for point in points:
+        largest[point.unit] = max(largest[point.unit], point.value)
+    for point in points:
+        point.percent = round(100 * point.value / largest[point.unit], 1) if largest[point.unit] else 0

@@ -63,7 +63,7 @@ def test_alias_is_unique_per_actor_and_found_by_name_lookup():
     alias = ActorAliasFactory(name="MNLA")
     with pytest.raises(IntegrityError), transaction.atomic():
         ActorAlias.objects.create(actor=alias.actor, name="MNLA", kind="acronym")
-    assert list(Actor.objects.matching_name("mnla")) == [alias.actor]
+    assert Actor.objects.matching_folded_name("mnla") == [alias.actor]
 
 
 def test_position_is_held_by_a_person():

@@ -33,10 +33,6 @@ class Coverage:
     quotes: list[Gap]
 
     @property
-    def share(self) -> float:
-        return len(self.cited_sentences) / self.sentences if self.sentences else 1.0
-
-    @property
     def done(self) -> bool:
         return not self.numbers and not self.quotes
 

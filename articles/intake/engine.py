@@ -19,7 +19,6 @@ from .recorded import mark_recorded
 from .suggestion import Kind, Suggestion
 from .text import Body
 
-STEPS = ["names", "quotes", "unknown names", "dates", "numbers", "incidents", "recorded"]
 # Actors that speak as institutions or documents: “the review said” finds the review by its head noun.
 NON_PERSON_KINDS = {
     "document",

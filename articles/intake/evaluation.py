@@ -385,7 +385,7 @@ def _score_quotes(corpus, slugs, of_kind) -> Score:
         else:
             score.wrong.append(f"speaker of “{item['text'][:40]}”: {proposed} instead of {item['speaker']}")
     spans = {(item["article"], item["start"], item["end"]) for item in gold}
-    low_ranked = correct_high = suggested_high = 0
+    correct_high = suggested_high = 0
     for slug in slugs:
         for suggestion in of_kind(slug, Kind.QUOTE):
             score.suggested += 1
@@ -394,8 +394,6 @@ def _score_quotes(corpus, slugs, of_kind) -> Score:
             if suggestion.score >= 0.5:
                 suggested_high += 1
                 correct_high += hit
-            else:
-                low_ranked += 1
             if not hit:
                 score.wrong.append(f"{slug}: not a fixture quote: “{suggestion.text[:50]}” (score {suggestion.score})")
     score.extra["speaker right"] = speaker_right / score.found if score.found else 1.0

@@ -122,7 +122,6 @@ class Attribution:
     phrase: str  # the words naming the speaker, as printed
     start: int
     end: int
-    explicit: bool  # a verb of saying names this speaker in the quote's own sentence
 
 
 def attribution(body: Body, passage: Passage) -> Attribution | None:
@@ -137,7 +136,7 @@ def attribution(body: Body, passage: Passage) -> Attribution | None:
     for pattern in (_AFTER_VERB_FIRST, _AFTER_WHO_FIRST, _ACCORDING, _AFTER_ANYWHERE):
         match = pattern.match(after) if pattern in (_AFTER_VERB_FIRST, _AFTER_WHO_FIRST) else pattern.search(after)
         if match and (pattern is not _AFTER_WHO_FIRST or len(match["who"].split()) <= 6):
-            return Attribution(match["who"].strip(), close + match.start("who"), close + match.end("who"), True)
+            return Attribution(match["who"].strip(), close + match.start("who"), close + match.end("who"))
     before = text[sentence.start : passage.open_at]
     match = _BEFORE.search(before)
     if match:
@@ -148,12 +147,10 @@ def attribution(body: Body, passage: Passage) -> Attribution | None:
         who = who[offset:]
         stripped = who.lstrip()
         start = sentence.start + match.start("who") + offset + (len(who) - len(stripped))
-        return Attribution(stripped.strip(), start, start + len(stripped.strip()), True)
+        return Attribution(stripped.strip(), start, start + len(stripped.strip()))
     match = _ACCORDING.search(before)
     if match:
-        return Attribution(
-            match["who"].strip(), sentence.start + match.start("who"), sentence.start + match.end("who"), True
-        )
+        return Attribution(match["who"].strip(), sentence.start + match.start("who"), sentence.start + match.end("who"))
     return None
 
 

@@ -4,13 +4,14 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from articles.tests.factories import ArticleFactory
 from events.filters import IncidentFilter
 from events.models import Figure, Incident
 from events.tests.factories import CasualtyFactory, FigureFactory, IncidentFactory, PlaceFactory
-from events.timeline import figures_over_time, incident_timeline
+from events.timeline import IncidentCounts, TypeCount, as_date, draw_timeline, figures_over_time, incident_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,93 @@ def test_killed_per_period_adds_up_incidents_but_not_sources():
     [may] = incident_timeline(Incident.objects.all(), by="month").casualties.bars
     assert (may.label, may.total) == ("May 2016", 7)
     assert query(may.url)["min_killed"] == ["1"]
+
+
+def test_incidents_are_counted_by_type_and_period_in_one_query(django_assert_num_queries):
+    """The counting part: one GROUP BY row per type and period, people killed summed, those reported counted."""
+    reported = on_day(datetime.date(2015, 1, 5), **IED)
+    CasualtyFactory(incident=reported, best=3)
+    on_day(datetime.date(2015, 1, 20), **IED)  # no source gives a number
+    on_day(datetime.date(2015, 3, 2), incident_type="suicide_attack")
+    with django_assert_num_queries(1):
+        rows = list(Incident.objects.counted_by_type_and_period(TruncMonth, "killed"))
+    counted = sorted(
+        (
+            as_date(row["start"]),
+            as_date(row["end"]),
+            row["incident_type"],
+            row["count"],
+            row["casualties"],
+            row["reported"],
+        )
+        for row in rows
+    )
+    january, march = datetime.date(2015, 1, 1), datetime.date(2015, 3, 1)
+    assert counted == [(january, january, "ied", 2, 3, 1), (march, march, "suicide_attack", 1, None, 0)]
+
+
+def test_counted_rows_go_to_their_period_or_are_counted_apart():
+    """IncidentCounts.add puts a row dated within one period there, and an undated, out-of-range or imprecise one
+    apart; people killed add up, incidents with no number are counted as not reported."""
+    january = datetime.date(2015, 1, 1)
+    range_ = {"first_period": datetime.date(1990, 1, 1), "last_day": datetime.date(2100, 12, 31)}
+    counts = IncidentCounts("month")
+    for start, end, kind, count, casualties, reported in [
+        (january, january, "ied", 2, 5, 1),
+        (january, january, "suicide_attack", 1, None, 0),
+        (None, None, "ied", 4, None, 0),
+        (january, datetime.date(2015, 12, 1), "ied", 3, 7, 3),
+        (datetime.date(9999, 12, 1), datetime.date(9999, 12, 1), "ambush", 1, 2, 1),
+    ]:
+        row = {"start": start, "end": end, "incident_type": kind, "count": count}
+        counts.add({**row, "casualties": casualties, "reported": reported}, **range_)
+    assert counts.per_period == {january: {"ied": 2, "suicide_attack": 1}}
+    assert counts.casualties == {january: 5}
+    assert counts.not_reported == 2
+    assert (counts.undated, counts.imprecise, counts.out_of_range) == ({"ied": 4}, {"ied": 3}, {"ambush": 1})
+
+
+def test_drawing_lays_out_hand_built_counts():
+    """The drawing part, given counts: bars for every month, colours, links narrowed to the filters' dates, and
+    positions scaled so the tallest bar fills the plot and each segment sits on the one below."""
+    january, march = datetime.date(2015, 1, 1), datetime.date(2015, 3, 1)
+    counts = IncidentCounts(
+        "month",
+        per_period={january: {"ied": 2, "suicide_attack": 1}, march: {"ied": 1}},
+        casualties={january: 6},
+        undated={"ied": 1},
+        outcome="wounded",
+        not_reported=2,
+    )
+    params = {"place": "kidal", "date_from": "2015-01-10", "by": "month", "outcome": "wounded"}
+    drawn = draw_timeline(counts, params=params, period=(datetime.date(2015, 1, 10), None))
+
+    incidents = drawn.incidents
+    assert [(bar.label, bar.total, bar.axis_label) for bar in incidents.bars] == [
+        ("January 2015", 3, "2015"),
+        ("February 2015", 0, ""),
+        ("March 2015", 1, ""),
+    ]
+    assert incidents.legend == [("series-0", "Improvised explosive device"), ("series-1", "Suicide attack")]
+    bar = incidents.bars[0]
+    ied, suicide = bar.segments
+    assert (ied.css_class, suicide.css_class) == ("series-0", "series-1")
+    assert bar.url == "/incidents/?place=kidal&date_from=2015-01-10&date_to=2015-01-31"
+    assert suicide.url == "/incidents/?place=kidal&date_from=2015-01-10&date_to=2015-01-31&incident_type=suicide_attack"
+    assert (incidents.max_value, incidents.width) == (3, 40 + 3 * 10 + 4)
+    assert (bar.x, bar.width, bar.y, bar.height) == (41, 8, 12, 150)
+    assert [(segment.y, segment.height) for segment in bar.segments] == [(62, 100), (12, 50)]
+    assert (incidents.bars[2].x, incidents.bars[2].y, incidents.bars[2].height) == (61, 112, 50)
+
+    casualties = drawn.casualties
+    assert (casualties.title, casualties.unit) == ("People wounded per month", "wounded")
+    assert [bar.total for bar in casualties.bars] == [6, 0, 0]
+    assert casualties.bars[2].url == "/incidents/?place=kidal&min_wounded=1&date_from=2015-03-01&date_to=2015-03-31"
+    assert (drawn.undated, drawn.undated_total, drawn.not_reported) == (
+        [TypeCount("Improvised explosive device", 1)],
+        1,
+        2,
+    )
 
 
 def test_figures_over_time_by_source():
