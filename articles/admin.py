@@ -114,6 +114,11 @@ class ArticleForm(EditConflictForm):
         if "body" in self.fields:
             self.fields["body"].required = False
 
+    def clean_body(self) -> str:
+        """The body with the line ends it is stored with: a browser sends a textarea's lines ended by CR LF, which
+        would move every passage cited after the first line break (and be refused as breaking the citations)."""
+        return self.cleaned_data.get("body", "").replace("\r\n", "\n").replace("\r", "\n")
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("upload")

@@ -149,3 +149,19 @@ def test_the_article_page_saves_as_rendered_and_deletes_a_ticked_quote(admin_cli
     response = admin_client.post(url, _posted_back(page, **{"quotes-1-DELETE": "on"}))
     assert response.status_code == 302
     assert list(article.quotes.values_list("pk", flat=True)) == [kept[0], kept[2]]
+
+
+def test_a_body_sent_back_with_a_browsers_line_ends_keeps_its_citations(admin_client):
+    """A browser sends a textarea's lines ended by CR LF: the body is stored with its own line ends, so the quotes
+    after a paragraph break stay where they are and the save is not refused."""
+    article = ArticleFactory(body="First paragraph.\n\nThe mission said it would stay in Kidal.")
+    QuoteFactory(article=article, text="it would stay in Kidal.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = _posted_back(admin_client.get(url).content.decode(), title="Staying in Kidal")
+    data["body"] = [article.body.replace("\n", "\r\n")]
+    assert admin_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.body) == (
+        "Staying in Kidal",
+        "First paragraph.\n\nThe mission said it would stay in Kidal.",
+    )
