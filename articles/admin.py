@@ -5,10 +5,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import Truncator
 
 from common.admin import (
     CuratedAdmin,
-    CuratedStackedInline,
+    CuratedTabularInline,
     EditConflictForm,
     EngineSearchAdminMixin,
     SourcedClaimAdmin,
@@ -38,16 +40,59 @@ class ExternalSourceAdmin(CuratedAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
-class QuoteInline(CuratedStackedInline):
+# The quote pages' link back to the article they were opened from, after a plain “Save”.
+RETURN_TO_ARTICLE = "return_to_article"
+# Characters of a quote and of its speaker's role in the article's table; the whole of both is on the quote's page.
+QUOTE_WORDS_SHOWN = 140
+ROLE_SHOWN = 60
+
+
+class QuoteTableInline(CuratedTabularInline):
+    """The article's quotes as a compact table, one line each (who, the words shortened, the role, where they were
+    found), each opening on its own page to be edited. Stacked quote forms made a long article's page 18,000 px tall.
+
+    New quotes are added on the quote's own page (the table's “Add a quote” link), so the table has no add row;
+    editors may still delete quotes here."""
+
     model = Quote
     extra = 0
-    autocomplete_fields = ["speaker"]
-    readonly_fields = ["verified_context"]
-    fields = ["speaker", "speaker_description", "speaker_role", "text", "verified_context"]
+    fields = ["said_by", "words", "role", "found_at"]
+    readonly_fields = fields
+    template = "admin/articles/article/quote_table.html"
+    verbose_name = "quote"
+    verbose_name_plural = "quotes"
 
-    @admin.display(description="Where it is in the article")
-    def verified_context(self, quote: Quote):
-        return verbatim_context(quote.article.body, quote.text_start, quote.text_end) if quote.pk else "—"
+    class Media:
+        css = {"all": ["common/curated-admin.css"]}
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
+
+    @admin.display(description="Speaker")
+    def said_by(self, quote: Quote):
+        if quote.speaker_id:
+            return quote.speaker.name
+        return format_html("<i>unnamed:</i> {}", quote.speaker_description)
+
+    @admin.display(description="Quoted words (open one to edit it)")
+    def words(self, quote: Quote):
+        url = reverse("admin:articles_quote_change", args=[quote.pk])
+        return format_html(
+            '<a href="{}?{}=1">{}</a>', url, RETURN_TO_ARTICLE, Truncator(quote.text).chars(QUOTE_WORDS_SHOWN)
+        )
+
+    @admin.display(description="Speaker's role")
+    def role(self, quote: Quote):
+        return Truncator(quote.speaker_role).chars(ROLE_SHOWN)
+
+    @admin.display(description="Found at characters")
+    def found_at(self, quote: Quote):
+        if quote.text_start is None or quote.text_end is None:
+            return "not located"
+        return format_html('<span class="verified">✔ {}–{}</span>', quote.text_start, quote.text_end)
 
 
 class ArticleForm(EditConflictForm):
@@ -68,6 +113,11 @@ class ArticleForm(EditConflictForm):
         super().__init__(*args, **kwargs)
         if "body" in self.fields:
             self.fields["body"].required = False
+
+    def clean_body(self) -> str:
+        """The body with the line ends it is stored with: a browser sends a textarea's lines ended by CR LF, which
+        would move every passage cited after the first line break (and be refused as breaking the citations)."""
+        return self.cleaned_data.get("body", "").replace("\r\n", "\n").replace("\r", "\n")
 
     def clean(self):
         cleaned = super().clean()
@@ -95,7 +145,7 @@ class ArticleAdmin(EngineSearchAdminMixin, CuratedAdmin):
     autocomplete_fields = ["outlet", "authors"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["word_count", "created", "modified", "body_with_quotes", "intake_link"]
-    inlines = [QuoteInline]
+    inlines = [QuoteTableInline]
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "title_inferred", "subtitle", "slug", "outlet", "authors", "url", "language"]}),
@@ -103,12 +153,22 @@ class ArticleAdmin(EngineSearchAdminMixin, CuratedAdmin):
             "Publication date",
             {"fields": ["date_as_written", "date_from", "date_to", "date_precision", "date_reasoning"]},
         ),
-        ("Text", {"fields": ["body", "upload", "intake_link", "body_with_quotes", "word_count"]}),
+        ("Text", {"fields": ["body", "upload", "intake_link", "word_count"]}),
+        # Folded: the whole body again, as long as the text itself.
+        ("The quotes in the body", {"classes": ["collapse"], "fields": ["body_with_quotes"]}),
         ("Provenance", {"fields": ["seed_file", "attribution_note", "created", "modified"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("outlet")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The quote table's “Add a quote” link: the quote's add page with this article filled in."""
+        context = dict(extra_context or {})
+        if self.admin_site.is_registered(Quote) and self.admin_site.get_model_admin(Quote).has_add_permission(request):
+            query = urlencode({"article": unquote(object_id), RETURN_TO_ARTICLE: 1})
+            context["add_quote_url"] = f"{reverse('admin:articles_quote_add')}?{query}"
+        return super().change_view(request, object_id, form_url, context)
 
     def get_urls(self):
         intake = path(
@@ -169,6 +229,18 @@ class QuoteAdmin(EngineSearchAdminMixin, CuratedAdmin):
     @admin.display(description="Where it is in the article")
     def verified_context(self, quote: Quote):
         return verbatim_context(quote.article.body, quote.text_start, quote.text_end) if quote.pk else "—"
+
+    def response_post_save_add(self, request, obj):
+        return self._back_to_article(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_article(request, obj) or super().response_post_save_change(request, obj)
+
+    def _back_to_article(self, request, quote: Quote) -> HttpResponseRedirect | None:
+        """A quote opened from its article's table goes back to the article after a plain “Save”."""
+        if RETURN_TO_ARTICLE not in request.GET:
+            return None
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[quote.article_id]))
 
 
 @admin.register(ActorMention)

@@ -1,5 +1,5 @@
-"""What every curated model's admin shares: audit history, CSV export of selected rows, verbatim context, and
-change forms that refuse to save over someone else's newer change."""
+"""What every curated model's admin shares: audit history (word diffs, a reason given with each save), CSV export
+of selected rows, verbatim context, and change forms that refuse to save over someone else's newer change."""
 
 import datetime
 import json
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -25,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from common import exports
 from common.filters import whole_number
 from common.search import MAX_QUERY_LENGTH, SearchableQuerySet
+from common.textdiff import word_diff
 from common.timelimit import TimeLimitExceeded, time_limited
 from common.verbatim import sentence_around
 
@@ -45,6 +47,7 @@ def export_selected_as_csv(modeladmin: admin.ModelAdmin, request: HttpRequest, q
 
 
 OPENED_VERSION = "opened_version"
+CHANGE_REASON = "change_reason"
 
 
 class EditConflictForm(forms.ModelForm):
@@ -56,6 +59,13 @@ class EditConflictForm(forms.ModelForm):
     """
 
     opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Stored as the audit history's change reason (CuratedAdmin.save_model); its length is that column's.
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=100,
+        help_text="Optional: why you made this change (a source, a correction). Shown in the history.",
+    )
     # The admin saves the record's own form whole even when nothing in it changed, stale values included; an
     # inline row is saved only when changed (InlineEditConflictForm).
     saved_when_unchanged = True
@@ -84,6 +94,7 @@ class EditConflictForm(forms.ModelForm):
 
 class InlineEditConflictForm(EditConflictForm):
     saved_when_unchanged = False
+    change_reason = None  # an inline row is saved with the reason given on the record's own form
 
 
 def parse_moment(raw: str) -> datetime.datetime | None:
@@ -307,15 +318,74 @@ class EngineSearchAdminMixin:
         return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
 
+class HistoryDiffContextHelper(HistoricalRecordContextHelper):
+    """Each change of a history entry as the field's whole new value with what changed marked word by word (<del>,
+    <ins>), rather than simple-history's old and new values cut to 100 characters around the first difference."""
+
+    def context_for_delta_changes(self, delta) -> list[dict]:
+        changes = []
+        for change in delta.changes:
+            field = self.model._meta.get_field(change.field)
+            old = self.as_text(field, self.prepare_delta_change_value(change, change.old))
+            new = self.as_text(field, self.prepare_delta_change_value(change, change.new))
+            changes.append({"field": capfirst(field.verbose_name), "diff": word_diff(old, new)})
+        return changes
+
+    @staticmethod
+    def as_text(field, value) -> str:
+        """A value as the curator sees it on the form: nothing for an empty one (never “None”), a choice's label,
+        a list's items one after the other."""
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+
 class CuratedAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
-    """Base admin: history with diffs and revert (django-simple-history), CSV export of the selection, change forms
-    that refuse to overwrite a newer change (EditConflictForm), and changelists that never count a large table whole
-    (EstimatedCountPaginator)."""
+    """Base admin: history with word diffs, change reasons and revert (django-simple-history), CSV export of the
+    selection, change forms that refuse to overwrite a newer change (EditConflictForm), and changelists that never
+    count a large table whole (EstimatedCountPaginator)."""
 
     actions = [export_selected_as_csv]
     list_per_page = 50
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    object_history_template = "admin/curated_object_history.html"
+    object_history_list_template = "admin/curated_object_history_list.html"
+
+    def get_fieldsets(self, request, obj=None):
+        """The optional reason for the change in a fieldset of its own, last, for whoever may save the form (an admin
+        without listed fields would otherwise show it among the record's own, as a form field)."""
+        fieldsets = [
+            (name, {**options, "fields": [field for field in options["fields"] if field != CHANGE_REASON]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        may_save = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        if not may_save:
+            return fieldsets
+        return [*fieldsets, (None, {"fields": [CHANGE_REASON], "classes": ["change-reason"]})]
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get(CHANGE_REASON)
+        if reason:
+            obj._change_reason = reason  # read by simple-history when it records this save
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows saved (or deleted) with the record carry the same reason in their own history."""
+        reason = form.cleaned_data.get(CHANGE_REASON)
+        if reason:
+            for inline_form in formset.forms:
+                inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryDiffContextHelper(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A revert, like a change, in one transaction: the version check holds the row until the save."""

@@ -19,12 +19,12 @@ def _log_in(page, username: str, password: str) -> None:
 
 
 def _add_quote(page, article, *, speaker: str, text: str) -> None:
-    """Add an unnamed speaker's quote through the article's inline and save."""
+    """Add an unnamed speaker's quote from the article's page (its quote table's link) and save."""
     page.goto(f"/admin/articles/article/{article.pk}/change/")
-    page.get_by_role("button", name="Add another Quote").click()
-    page.locator("#id_quotes-0-speaker_description").fill(speaker)
-    page.locator("#id_quotes-0-text").fill(text)
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("link", name="Add a quote to this article").click()
+    page.get_by_label("Speaker description").fill(speaker)
+    page.get_by_label("Text").fill(text)
+    page.get_by_role("button", name="Save", exact=True).click()
 
 
 def test_curator_adds_a_quote_and_finds_it_verified_and_public(page):
@@ -36,9 +36,11 @@ def test_curator_adds_a_quote_and_finds_it_verified_and_public(page):
     _log_in(page, "curator", "a-long-test-password")
 
     _add_quote(page, article, speaker="an American analyst", text="Mali is in the forefront,")
-    page.wait_for_selector("text=was changed successfully")
+    page.wait_for_selector("text=was added successfully")
 
-    expect(page.locator(".verified").first).to_be_visible()
+    page.wait_for_url(f"**/admin/articles/article/{article.pk}/change/")
+    expect(page.locator(".quote-table .verified").first).to_be_visible()
+    page.get_by_role("heading", name="The quotes in the body").click()
     expect(page.locator("mark", has_text="Mali is in the forefront,").first).to_be_visible()
     quote = Quote.objects.get(article=article)
     assert article.body[quote.text_start : quote.text_end] == "Mali is in the forefront,"
