@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -45,6 +46,20 @@ def _postgresql_only(request):
     marker = request.node.get_closest_marker("postgresql_only")
     if marker is not None and connection.vendor != "postgresql":
         pytest.skip(f"{POSTGRESQL_ONLY}: {marker.args[0]}")
+
+
+@pytest.fixture(scope="module")
+def loaded_corpus(django_db_setup, django_db_blocker):
+    """The whole corpus (fixtures/), loaded once for the module inside a transaction rolled back after it; yields
+    the load report. Modules that use it are marked `corpus`."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from common import corpus
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield corpus.load(corpus.fixture_paths(Path(settings.BASE_DIR) / "fixtures"))
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")

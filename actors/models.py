@@ -86,6 +86,17 @@ class Actor(TimeStamped):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def sourced_relations(self) -> list["ActorRelation"]:
+        """The relations the actor is the subject or the object of (for_detail() prefetches both)."""
+        return [*self.relations_as_subject.all(), *self.relations_as_object.all()]
+
+    @property
+    def nationals_country(self) -> str:
+        """The country whose nationals are this actor's own people: a state's. A person's or a group's country is
+        only their home, so Chadian victims are Chad's, not every Chadian actor's."""
+        return self.country.code if self.kind == ActorKind.STATE and self.country else ""
+
 
 class ActorAlias(TimeStamped):
     class Kind(models.TextChoices):

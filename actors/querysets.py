@@ -30,6 +30,11 @@ class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
             Prefetch("positions", queryset=positions),
         )
 
+    def with_positions_held_in(self) -> Self:
+        """The positions people hold in the actor (an organisation's page lists them), in one query."""
+        positions = apps.get_model("actors", "Position").objects.select_related("person", "source")
+        return self.prefetch_related(Prefetch("positions_held_in", queryset=positions))
+
     def mentioned_in(self, article: models.Model) -> Self:
         """Actors the data ties to the article: quoted in it, or party to a claim it is cited for.
 
@@ -82,6 +87,10 @@ class ContingentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
         """As for_list, plus the contingent's strength observations."""
         observations = apps.get_model("actors", "StrengthObservation").objects.select_related("source")
         return self.for_list(expand=expand).prefetch_related(Prefetch("strength_observations", queryset=observations))
+
+    def of_actor(self, actor: models.Model) -> Self:
+        """The actor's contingents: those it contributes, or those serving in it when it is the mission."""
+        return self.filter(Q(contributor=actor) | Q(mission=actor))
 
     def active_on(self, day: datetime.date):
         return self.filter(

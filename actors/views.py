@@ -13,16 +13,18 @@ from .models import Actor, Contingent
 
 @require_safe
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Everything the database holds about an actor, each item linked to its record and source."""
-    actor = get_object_or_404(Actor.objects.for_detail(), slug=slug)
-    incidents = Incident.objects.for_list().involving(actor).order_by("-date_from")
+    """Everything the database holds about an actor, each item linked to its record and source: what it took part
+    in, what its people suffered, its contingents and their strength, what it said and the positions held."""
+    actor = get_object_or_404(Actor.objects.for_detail().with_positions_held_in(), slug=slug)
+    incidents = Incident.objects.for_list().order_by("-date_from", "title")
     context = {
         "actor": actor,
         "quotes": Quote.objects.for_list().by_speaker(actor).order_by("-article__date_from", "text_start"),
-        "incidents": incidents,
+        "incidents": incidents.involving(actor),
+        "incidents_suffered": incidents.with_victims_of(actor),
         "articles": Article.objects.for_list().mentioning_actor(actor),
         "figures": Figure.objects.for_list().filter(subject=actor).order_by("quantity", "date_from"),
-        "contingents": Contingent.objects.for_list().filter(contributor=actor),
+        "contingents": Contingent.objects.for_detail().of_actor(actor).order_by("date_from", "slug"),
     }
     return render(request, "actors/actor_detail.html", context)
 

@@ -6,7 +6,7 @@ map shows and what the feed serves cannot drift apart.
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,9 +14,10 @@ from django.db.models import QuerySet
 from actors.models import Contingent
 from common import exports
 
-from .locations import PLACE_CHAIN
+from .locations import CHAIN_DEPTH, PLACE_CHAIN, chain, has_point
 from .models import Incident
 
+BASE_CHAIN = "base" + "__parent" * (CHAIN_DEPTH - 1)
 # The feed and the page stop here; a narrower filter shows the rest.
 MAX_FEATURES = 5000
 # The three marker styles, by ACLED geo_precision (see static/js/incident-map.js and the map's legend).
@@ -34,10 +35,11 @@ def incidents_for_map(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
 
 
 def bases_for_map(contingents: QuerySet[Contingent]) -> QuerySet[Contingent]:
-    """Contingents that have a base with coordinates, with the base, in one query."""
+    """Contingents that have a base, with the base and the places it lies in (a camp without coordinates is drawn
+    at its town's point, as an incident is), in one query."""
     return (
-        contingents.filter(base__latitude__isnull=False)
-        .select_related("base")
+        contingents.filter(base__isnull=False)
+        .select_related(BASE_CHAIN)
         .order_by("base__name", "country", "capability")
     )
 
@@ -89,17 +91,24 @@ def incident_properties(incident: Incident) -> dict[str, Any]:
 
 @dataclass
 class IncidentMap:
-    """Incidents split into those on the map (as features) and those not, with the reason."""
+    """Incidents split into those on the map (as features) and those not, with the reason; the contingents' bases
+    likewise."""
 
     incidents: list[Incident]
     features: list[dict[str, Any]]
     unmapped: list[tuple[Incident, str]]
     truncated: bool
     bases: dict[str, Any]
+    unmapped_bases: list[tuple[Contingent, str]] = field(default_factory=list)
 
     @property
     def feature_collection(self) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": self.features}
+
+    @property
+    def based_contingents(self) -> int:
+        """The contingents drawn at a base (one base feature lists all those stationed there)."""
+        return sum(len(feature["properties"]["contingents"]) for feature in self.bases["features"])
 
     @property
     def alternative(self) -> str:
@@ -108,11 +117,19 @@ class IncidentMap:
         counts = Counter(feature["properties"]["geo_precision"] for feature in self.features)
         precisions = [f"{counts[code]} {words}" for code, words in PRECISION_MARKERS.items() if counts[code]]
         drawn = f" ({'; '.join(precisions)})" if precisions else ""
+        bases = len(self.bases["features"])
+        contingents = self.based_contingents
+        based = f"{plural(bases, 'contingent base')} ({plural(contingents, 'contingent')})"
+        if self.unmapped_bases:
+            based += f", {plural(len(self.unmapped_bases), 'more contingent')} at a base without coordinates"
         return (
-            f"The map shows {len(self.features)} incidents{drawn}{unmapped} and {len(self.bases['features'])} "
-            "contingent bases over Mali's regions. Every incident is also listed in a table, with a link to its "
-            "record."
+            f"The map shows {plural(len(self.features), 'incident')}{drawn}{unmapped} and {based} over Mali's "
+            "regions. Every incident is also listed in a table, with a link to its record."
         )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def incident_map(
@@ -129,8 +146,15 @@ def incident_map(
             features.append(incident_feature(incident))
         else:
             unmapped.append((incident, reason))
-    bases = base_features(bases_for_map(contingents))
-    return IncidentMap(incidents=rows, features=features, unmapped=unmapped, truncated=truncated, bases=bases)
+    bases, unmapped_bases = base_features(bases_for_map(contingents))
+    return IncidentMap(
+        incidents=rows,
+        features=features,
+        unmapped=unmapped,
+        truncated=truncated,
+        bases=bases,
+        unmapped_bases=unmapped_bases,
+    )
 
 
 def stream_incident_features(incidents: QuerySet[Incident], *, limit: int = MAX_FEATURES) -> Iterator[str]:
@@ -153,19 +177,31 @@ def stream_incident_features(incidents: QuerySet[Incident], *, limit: int = MAX_
     return exports.geojson_feature_collection(features(), foreign_members=lambda: counts)
 
 
-def base_features(contingents: Iterable[Contingent]) -> dict[str, Any]:
-    """One Point feature per base, listing the contingents stationed there."""
+def base_features(contingents: Iterable[Contingent]) -> tuple[dict[str, Any], list[tuple[Contingent, str]]]:
+    """One Point feature per base, listing the contingents stationed there, drawn at the base's point or, failing
+    that, at the nearest place it lies in that has one; and the contingents whose base cannot be drawn, with why."""
     by_base: dict[int, dict[str, Any]] = {}
+    unmapped: list[tuple[Contingent, str]] = []
     for contingent in contingents:
         base = contingent.base
+        point_place = next((place for place in chain(base) if has_point(place)), None)
+        if point_place is None:
+            unmapped.append((contingent, f"Neither {base.name} nor any place it lies in has coordinates."))
+            continue
         feature = by_base.setdefault(
             base.pk,
             {
                 "type": "Feature",
                 "id": base.pk,
-                "geometry": {"type": "Point", "coordinates": coordinates(base)},
-                "properties": {"name": base.name, "url": base.get_absolute_url(), "contingents": []},
+                "geometry": {"type": "Point", "coordinates": coordinates(point_place)},
+                "properties": {
+                    "name": base.name,
+                    "url": base.get_absolute_url(),
+                    "located_at": point_place.name,
+                    "fallback": point_place.pk != base.pk,
+                    "contingents": [],
+                },
             },
         )
         feature["properties"]["contingents"].append({"name": str(contingent), "url": contingent.get_absolute_url()})
-    return {"type": "FeatureCollection", "features": list(by_base.values())}
+    return {"type": "FeatureCollection", "features": list(by_base.values())}, unmapped

@@ -161,9 +161,27 @@ class IncidentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
         casualties = apps.get_model("events", "Casualty").objects.filter(contingent=contingent)
         return self.filter(pk__in=casualties.values("incident_id"))
 
+    def with_victims_of(self, actor: models.Model) -> Self:
+        """Incidents in which the actor's own people were killed, wounded or abducted (CasualtyQuerySet.suffered_by),
+        each with those casualty rows as `victims_of_actor` (one query for all)."""
+        casualties = apps.get_model("events", "Casualty").objects.suffered_by(actor)
+        victims = casualties.select_related("contingent__base", "source").order_by("outcome", "source__date_from")
+        return self.filter(pk__in=casualties.values("incident_id")).prefetch_related(
+            Prefetch("casualties", queryset=victims, to_attr="victims_of_actor")
+        )
+
 
 class CasualtyQuerySet(models.QuerySet):
     """Bulk writes keep the incidents' stored totals in step too, as Casualty.save() and delete() do."""
+
+    def suffered_by(self, actor: models.Model) -> Self:
+        """Casualties among the actor's own people: victims the source says belonged to it (`armed_actor`), who
+        served in one of its contingents (ContingentQuerySet.of_actor), or, for a state, who are its nationals
+        (Actor.nationals_country)."""
+        condition = Q(armed_actor=actor) | Q(contingent__contributor=actor) | Q(contingent__mission=actor)
+        if actor.nationals_country:
+            condition |= Q(nationality=actor.nationals_country)
+        return self.filter(condition)
 
     def incidents(self) -> models.QuerySet:
         return apps.get_model("events", "Incident").objects.using(self.db)

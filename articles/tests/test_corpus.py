@@ -1,6 +1,6 @@
 """The corpus fixtures: verbatim provenance for every record, idempotent loading, deterministic export.
 
-The whole corpus is loaded once for this module inside a transaction that is rolled back afterwards.
+The whole corpus is loaded once for this module (conftest.loaded_corpus) and rolled back afterwards.
 """
 
 import filecmp
@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
 
 from actors.models import Contingent
 from articles.models import Article, Quote
@@ -28,14 +27,6 @@ SEED_FILES = {
     "004_bc173adbdd99be5c.txt",
 }
 SOURCED_MODELS = [model for model in corpus.iter_corpus_models() if issubclass(model, SourcedClaim)]
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        report = corpus.load(corpus.fixture_paths(FIXTURES))
-        yield report
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]

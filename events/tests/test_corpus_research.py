@@ -1,33 +1,21 @@
 """The corpus as a researcher meets it: unreported numbers never shown as 0, every placeable incident on the map with
 its precision, and a full administrative chain for the places in Mali.
 
-The whole corpus is loaded once for this module inside a transaction that is rolled back afterwards.
+The whole corpus is loaded once for this module (conftest.loaded_corpus) and rolled back afterwards.
 """
 
 import io
 from collections import Counter
-from pathlib import Path
 
 import pandas
 import pytest
-from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from actors.models import Contingent
-from common import corpus
 from events import crosswalks, geo
 from events.models import Incident, Place
 
-FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 LOCALITIES = ("capital", "city", "village")
-
-
-@pytest.fixture(scope="module")
-def loaded_corpus(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield corpus.load(corpus.fixture_paths(FIXTURES))
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]

@@ -59,6 +59,48 @@ def test_place_page_lists_incidents_within_and_contingents_based_there(client, d
     assert town.get_absolute_url() in page
 
 
+def test_place_page_map_counts_the_contingents_it_lists(client):
+    """A camp without coordinates: its contingent is drawn at the camp's town, so the map's words and the heading
+    both count one contingent at one base (they said 0 bases beside a listed contingent)."""
+    town = PlaceFactory(name="Kidal")
+    camp = PlaceFactory(
+        name="MINUSMA camp, Kidal", kind=Place.Kind.MILITARY_BASE, parent=town, latitude=None, longitude=None
+    )
+    contingent = ContingentFactory(base=camp)
+    response = client.get(camp.get_absolute_url())
+    page = response.content.decode()
+    assert "Contingents based here (1)" in page
+    assert "and 1 contingent base (1 contingent) over" in page
+    [base] = response.context["map"].bases["features"]
+    assert base["geometry"]["coordinates"] == [1.40921, 18.44345]
+    assert base["properties"] | {"contingents": None} == {
+        "name": "MINUSMA camp, Kidal",
+        "url": camp.get_absolute_url(),
+        "located_at": "Kidal",
+        "fallback": True,
+        "contingents": None,
+    }
+    assert base["properties"]["contingents"] == [{"name": str(contingent), "url": contingent.get_absolute_url()}]
+
+
+def test_place_page_map_counts_contingents_at_bases_it_cannot_draw(client):
+    """A base with no point in its whole chain is not drawn, and the map's words say how many contingents that
+    leaves off, so the count still adds up to the list."""
+    camp = PlaceFactory(kind=Place.Kind.MILITARY_BASE, latitude=None, longitude=None, coordinates_note="Unknown.")
+    ContingentFactory(base=camp)
+    page = client.get(camp.get_absolute_url()).content.decode()
+    assert "Contingents based here (1)" in page
+    assert "0 contingent bases (0 contingents), 1 more contingent at a base without coordinates" in page
+
+
+def test_place_page_empty_sections_say_so_once(client):
+    """A place with nothing recorded: counts of 0 and one sentence each, no empty table or list."""
+    page = client.get(PlaceFactory().get_absolute_url()).content.decode()
+    assert "Incidents here (0)" in page and "<p>No incidents recorded.</p>" in page
+    assert "Contingents based here (0)" in page and "<p>No contingents recorded.</p>" in page
+    assert "<table>" not in page
+
+
 def test_figure_page_compares_every_claim_of_the_quantity(client, django_assert_num_queries):
     """A figure sits beside the other claims of the same quantity, in date order, each with its source."""
     mission = MissionFactory()
