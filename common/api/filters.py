@@ -1,9 +1,9 @@
 """Filter backends every list shares: search, modified_after and strict ordering."""
 
-from django.db.models import F, OrderBy
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from common.api.keyset import SortKey, sort_keys
 from common.api.parameters import MODIFIED_AFTER_PARAM, ORDERING_PARAM, SEARCH_PARAM, parse_moment
 
 
@@ -49,11 +49,6 @@ class ModifiedAfterFilter(filters.BaseFilterBackend):
         ]
 
 
-def nulls_last(term: str) -> OrderBy:
-    """An ordering term (`name` or `-name`) that puts nulls last in both directions, on every database."""
-    return F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc(nulls_last=True)
-
-
 class StrictOrderingFilter(filters.OrderingFilter):
     """Ordering by a field that is not offered is an error, not ignored; ties are broken by id so pages are
     stable."""
@@ -84,10 +79,14 @@ class StrictOrderingFilter(filters.OrderingFilter):
             )
         return [("-" if term.startswith("-") else "") + offered[term.lstrip("-")] for term in terms]
 
+    def sort_keys(self, request, queryset, view) -> list[SortKey]:
+        """The list's order, asked for or the model's own, ending on the id: the keys keyset pages continue on."""
+        ordering = self.get_ordering(request, queryset, view) or queryset.model._meta.ordering
+        return sort_keys(queryset.model, ordering)
+
     def filter_queryset(self, request, queryset, view):
         # Nulls last either way, as on the web lists: an unreported count sorts after every number, never as 0.
-        ordering = [nulls_last(term) for term in self.get_ordering(request, queryset, view) or []]
-        return queryset.order_by(*(ordering or queryset.model._meta.ordering), "pk")
+        return queryset.order_by(*(key.order() for key in self.sort_keys(request, queryset, view)))
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         values = [term for name in self.offered(view) for term in (name, f"-{name}")]

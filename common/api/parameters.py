@@ -16,6 +16,9 @@ PAGE_PARAM, PAGE_SIZE_PARAM, PAGINATION_PARAM, CURSOR_PARAM = "page", "page_size
 MODIFIED_AFTER_PARAM, FORMAT_PARAM = "modified_after", api_settings.URL_FORMAT_OVERRIDE
 LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
+# Numbered pages start within the first this many records (an OFFSET reads every record it skips); deeper pages are
+# reached by the keyset links of `next` and `previous`. Counts are exact up to this many too (common.counting).
+NUMBERED_RECORDS = 10_000
 
 
 # A comma-separated parameter (fields, expand, type), all its occurrences together: more than every name a list
