@@ -46,13 +46,14 @@ class SortKey:
         return F(self.path).desc(**nulls) if descending else F(self.path).asc(**nulls)
 
     def value_of(self, record: models.Model):
-        """The record's value of this key, following the (select_related) relations of the path."""
+        """The record's value of this key, following the (select_related) relations of the path, as the database
+        compares it (a country's code, not the Country)."""
         value = record
         for part in self.path.split("__"):
             if value is None:
                 return None
             value = value.pk if part == "pk" else getattr(value, part)
-        return value.pk if isinstance(value, models.Model) else value
+        return None if value is None else self.model_field.get_prep_value(value)
 
 
 def sort_keys(model: type[models.Model], terms: Iterable[str]) -> list[SortKey]:
