@@ -238,3 +238,23 @@ class TestAfterACommit:
         assert second["count"] == first["count"] == 3
         IncidentFactory()
         assert api.get("/api/v1/incidents/", {"page_size": 2}).json()["count"] == 4
+
+
+def test_the_schema_documents_the_page_cap_the_cursor_and_the_count(api):
+    """The OpenAPI schema says where numbered pages stop, what next links carry and how exact the count is, and
+    states the page cap as a rule (x-constraints) so that its 400 is documented."""
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/incidents/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert "10,000" in parameters["page"]["description"] and "`next`" in parameters["page"]["description"]
+    assert any("10,000" in rule for rule in parameters["page"]["x-constraints"])
+    assert any("previous" in rule for rule in parameters["cursor"]["x-constraints"])
+    components = schema["components"]["schemas"]
+
+    def resolved(part: dict) -> dict:
+        reference = part.get("$ref") or part.get("allOf", [{}])[0].get("$ref")
+        return components[reference.rsplit("/", 1)[1]] if reference else part
+
+    page = resolved(operation["responses"]["200"]["content"]["application/json"]["schema"])
+    assert resolved(page["properties"]["count_precision"])["enum"] == ["exact", "estimate", "lower_bound"]
+    assert "keyset" in page["properties"]["next"]["description"]
