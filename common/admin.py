@@ -2,7 +2,6 @@
 of selected rows, verbatim context, and change forms that refuse to save over someone else's newer change."""
 
 import datetime
-import json
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -24,6 +23,7 @@ from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from common import exports
+from common.counting import estimated_rows, planned_rows
 from common.filters import whole_number
 from common.search import MAX_QUERY_LENGTH, SearchableQuerySet
 from common.textdiff import word_diff
@@ -168,31 +168,6 @@ class EditConflictAdminMixin:
 # --- Changelists at scale: no full counts, no per-row date functions, search through the indexes ------------------
 
 
-def estimated_rows(model: type[models.Model], using: str) -> int | None:
-    """The table's row count as the database estimates it, without scanning: PostgreSQL's planner statistics
-    (pg_class.reltuples, kept by autovacuum/ANALYZE), SQLite's sqlite_stat1 (ANALYZE) or else its largest rowid.
-    None when there is no estimate (a PostgreSQL table never analysed)."""
-    connection = connections[using]
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", [f'"{table}"'])
-            row = cursor.fetchone()
-            return row[0] if row and row[0] >= 0 else None
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
-            if cursor.fetchone():
-                cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
-                row = cursor.fetchone()
-                if row and row[0]:
-                    return int(row[0].split()[0])
-            pk = connection.ops.quote_name(model._meta.pk.column)
-            cursor.execute(f"SELECT MAX({pk}) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - model names
-            row = cursor.fetchone()
-            return row[0] if row and isinstance(row[0], int) else None
-    return None
-
-
 class EstimatedCountPaginator(Paginator):
     """A changelist paginator that never counts a large table whole (Datasette's and django-postgres-fuzzycount's
     idea): an unfiltered list of a table with more than EXACT_UP_TO rows takes the database's estimate ("about N"),
@@ -231,17 +206,6 @@ class EstimatedCountPaginator(Paginator):
             self.count_qualifier = "more than"
             return self.CAPPED_AT
         return counted
-
-
-def planned_rows(queryset: models.QuerySet) -> int:
-    """The number of rows PostgreSQL's planner expects the queryset to return (EXPLAIN, which runs nothing)."""
-    sql, params = queryset.order_by().query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class YearFilter(admin.SimpleListFilter):

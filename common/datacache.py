@@ -15,8 +15,10 @@ Who renews the version:
   it with `transaction.on_commit`.
 """
 
+import datetime
 import functools
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -34,22 +36,34 @@ _MISSING = object()
 Result = TypeVar("Result")
 
 
+def _new_version() -> str:
+    """A version that says when it was made (microseconds since the epoch, for Last-Modified) and is unique."""
+    return f"{time.time_ns() // 1000}.{uuid.uuid4().hex}"
+
+
 def data_version() -> str:
     """The current data version (made on first use, and again if the cache lost it: then everything is recounted)."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        version = uuid.uuid4().hex
+        version = _new_version()
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY) or version
     return version
 
 
+def version_made_at(version: str) -> datetime.datetime:
+    """When a data version was made: just after the commit that renewed it (or later, if the cache lost it), never
+    before the change, so it can serve as the Last-Modified of anything read at that version."""
+    microseconds, _, _ = version.partition(".")
+    return datetime.datetime.fromtimestamp(int(microseconds) / 1_000_000, tz=datetime.UTC)
+
+
 def bump_data_version() -> None:
     """Renew the data version: every aggregate cached so far is counted again when next asked for."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
-def _uncommitted_changes() -> bool:
+def uncommitted_changes() -> bool:
     """Whether this thread is inside a transaction that changed tracked data and has not committed yet."""
     return any(
         connection.in_atomic_block and any(func is bump_data_version for _, func, _ in connection.run_on_commit)
@@ -72,7 +86,7 @@ def cached_all(
 ) -> list[Result]:
     """cached() for several values at once, in one round trip to the cache (and one for those computed): a list
     page's facets. `jobs` are (parts, compute) pairs; the values come back in their order."""
-    if _uncommitted_changes():
+    if uncommitted_changes():
         return [compute() for _, compute in jobs]
     version = data_version()
     keys = [f"minusma:{name}:{version}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}" for parts, _ in jobs]

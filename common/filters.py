@@ -7,13 +7,14 @@ import re
 from typing import ClassVar
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
 from django_countries import countries
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+
+from common.api.keyset import sort_keys
 
 # The largest integer a database id (a 64-bit signed column) can hold; no row has a larger one.
 MAX_ID = 2**63 - 1
@@ -180,36 +181,15 @@ class RecordFilterSet(filters.FilterSet):
         return canonical
 
     @classmethod
+    def ordering_terms(cls, names: list[str]) -> list[str]:
+        """The ORM terms (`-date_from`, `place__name`) of canonical ordering names."""
+        return [
+            f"-{path}" if name.startswith("-") else path for name in names for path in cls.orderings[name.lstrip("-")]
+        ]
+
+    @classmethod
     def ordered(cls, queryset: models.QuerySet, names: list[str]) -> models.QuerySet:
-        """The queryset in the order of these canonical names, ending on the primary key so pages never overlap.
-
-        Nulls last either way (an unreported count sorts after every number, never as 0), but only where a path can
-        be null: said of a column that has none, it keeps PostgreSQL from reading the column's index in order."""
-        expressions = []
-        for name in names:
-            descending = name.startswith("-")
-            for path in (*cls.orderings[name.removeprefix("-")], "pk"):
-                nulls_last = True if may_be_null(queryset.model, path) else None
-                expression = F(path).desc(nulls_last=nulls_last) if descending else F(path).asc(nulls_last=nulls_last)
-                expressions.append(expression)
-        if not expressions:
-            expressions = [*queryset.model._meta.ordering, "pk"]
-        return queryset.order_by(*expressions)
-
-
-def may_be_null(model: type[models.Model], path: str) -> bool:
-    """Whether an ordering path can be NULL: a nullable column, a path through a nullable or to-many relation, or an
-    annotation (not a field)."""
-    if path == "pk":
-        return False
-    meta = model._meta
-    for part in path.split("__"):
-        try:
-            field = meta.get_field(part)
-        except FieldDoesNotExist:
-            return True
-        if field.null or field.one_to_many or field.many_to_many or (field.is_relation and not field.concrete):
-            return True
-        if field.is_relation:
-            meta = field.related_model._meta
-    return False
+        """The queryset in the order of these canonical names (the model's own without any), ending on the primary
+        key so pages never overlap, nulls last either way: the API's keyset pages read the same order."""
+        terms = cls.ordering_terms(names) if names else queryset.model._meta.ordering
+        return queryset.order_by(*(key.order() for key in sort_keys(queryset.model, terms)))

@@ -3,6 +3,7 @@
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from common.api.keyset import SortKey, sort_keys
 from common.api.parameters import MODIFIED_AFTER_PARAM, ORDERING_PARAM, SEARCH_PARAM, parse_moment
 
 
@@ -63,11 +64,17 @@ class StrictOrderingFilter(filters.OrderingFilter):
         except ValueError as error:
             raise ValidationError({self.ordering_param: [str(error)]}) from None
 
-    def filter_queryset(self, request, queryset, view):
+    def sort_keys(self, request, queryset, view) -> list[SortKey]:
+        """The list's order, asked for (its names' field paths) or the model's own, ending on the id: the keys keyset
+        pages continue on. A search keeps this order too, so that its pages can be walked the same way."""
         names = self.get_ordering(request, queryset, view)
-        if names is None and "search_rank" in queryset.query.annotations:
-            return queryset.by_search_rank()  # a search without an ordering: the best match first
-        return view.filterset_class.ordered(queryset, names or [])
+        if not names:
+            return sort_keys(queryset.model, queryset.model._meta.ordering)
+        return sort_keys(queryset.model, view.filterset_class.ordering_terms(names))
+
+    def filter_queryset(self, request, queryset, view):
+        # Nulls last either way, as on the web lists: an unreported count sorts after every number, never as 0.
+        return queryset.order_by(*(key.order() for key in self.sort_keys(request, queryset, view)))
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         filterset = view.filterset_class
@@ -78,8 +85,8 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
-                "description": "Comma-separated names to order by; prefix - for descending. Without it, a search "
-                "lists the best match first, other lists come in their default order."
+                "description": "Comma-separated names to order by; prefix - for descending (ties by id). Without "
+                "it, the list's default order, a search's too."
                 + (f" Older names still accepted: {aliases}." if aliases else ""),
                 "schema": {"type": "array", "items": {"type": "string", "enum": values}},
                 "style": "form",

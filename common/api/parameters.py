@@ -19,6 +19,9 @@ LOOKUP_KWARG = "id_or_slug"
 MAX_PAGE_SIZE = 1000
 # Older names that keep bookmarks and scripts working: the web lists' `sort`, the API's `search`.
 PARAMETER_ALIASES = {"sort": ORDERING_PARAM, "search": SEARCH_PARAM}
+# Numbered pages start within the first this many records (an OFFSET reads every record it skips); deeper pages are
+# reached by the keyset links of `next` and `previous`. Counts are exact up to this many too (common.counting).
+NUMBERED_RECORDS = 10_000
 
 
 # A comma-separated parameter (fields, expand, type), all its occurrences together: more than every name a list

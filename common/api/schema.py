@@ -17,6 +17,7 @@ from common.api.parameters import (
     FORMAT_PARAM,
     LIST_MAX_VALUES,
     LOOKUP_KWARG,
+    NUMBERED_RECORDS,
     ORDERING_PARAM,
     PAGE_PARAM,
     PAGE_SIZE_PARAM,
@@ -174,10 +175,15 @@ def query_constraints(view) -> dict[str, list[str]]:
     constraints: dict[str, list[str]] = {
         PAGINATION_PARAM: ["pagination=cursor takes neither page nor ordering (a cursor walk is in id order)."],
         CURSOR_PARAM: [
-            "Only a value taken from a next or previous link, and not with pagination=page, page or ordering."
+            "Only a value taken from a next or previous link, with the list's ordering as in that link, without page, "
+            "and with no other pagination than the one that made it."
         ],
-        PAGE_PARAM: ["Not with pagination=cursor or a cursor; a page past the last one answers 404."],
-        ORDERING_PARAM: ["Not in a cursor walk (pagination=cursor or a cursor), which is always in id order."],
+        PAGE_PARAM: [
+            f"The page must start within the first {NUMBERED_RECORDS:,} records ((page - 1) × page_size < "
+            f"{NUMBERED_RECORDS:,}; `last` only while the count is exact): deeper pages are reached through next "
+            "links. Not with pagination=cursor or a cursor; a page past the last one answers 404."
+        ],
+        ORDERING_PARAM: ["Not in a cursor walk (pagination=cursor, or its cursor), which is always in id order."],
         FORMAT_PARAM: [
             "csv, jsonl and geojson answer every matching record at once: not with page, page_size, pagination or "
             "cursor."

@@ -20,11 +20,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from common import datacache
 from common.api import renderers
 from common.api.conditional import if_match_passes, latest_history_change, record_version
 from common.api.fields import has_slug
 from common.api.filters import ModifiedAfterFilter, QuerySetSearchFilter, StrictOrderingFilter
-from common.api.pagination import RecordPagination, StrictPagePagination
+from common.api.pagination import NumberedPagination, RecordPagination, matching_count
 from common.api.parameters import (
     EXPAND_PARAM,
     FIELDS_PARAM,
@@ -155,9 +156,8 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        summary = queryset.order_by().aggregate(latest=Max("modified"), count=Count("pk"))
-        self.check_expansion_budget(summary["count"])
-        if not_modified := self.not_modified(summary["latest"], summary["count"]):
+        self.check_expansion_budget(queryset)
+        if not_modified := self.not_modified(rows=queryset):
             return not_modified
         if self.streamed_format is not None:
             if used := sorted(set(RecordPagination.query_parameters) & set(request.query_params)):
@@ -170,20 +170,25 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        if not_modified := self.not_modified(instance.modified, 1, record=instance):
+        if not_modified := self.not_modified(record=instance):
             return not_modified
         if self.streamed_format is not None:
             return self.stream([instance])
         return Response(self.get_serializer(instance).data)
 
-    def check_expansion_budget(self, count: int) -> None:
+    def check_expansion_budget(self, queryset) -> None:
         """Refuse, before anything is serialized, a request that would embed more than MINUSMA_API_EXPANSION_BUDGET
-        records: the rows it answers (a page, or every matching row for a streamed export) × the expansions."""
+        records: the rows it answers (a page, or every matching row for a streamed export) × the expansions. The
+        rows are counted only when a full page could pass the budget (from the cache, or up to NUMBERED_RECORDS)."""
         if not self.expand:
             return
         budget, expansions = settings.MINUSMA_API_EXPANSION_BUDGET, len(self.expand)
         streamed = self.streamed_format is not None
-        rows = count if streamed else min(count, strict_page_size(self.request, StrictPagePagination.page_size))
+        page_size = strict_page_size(self.request, NumberedPagination.page_size)
+        if not streamed and page_size * expansions <= budget:
+            return
+        count = matching_count(queryset).value
+        rows = count if streamed else min(count, page_size)
         if rows * expansions <= budget:
             return
         fitting = budget // expansions
@@ -255,41 +260,49 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
             data = self.get_serializer(batch, many=True).data
             yield (batch, data) if self.streamed_format == renderers.GEOJSON else data
 
-    def not_modified(self, latest_modified: datetime.datetime | None, count: int, record=None):
+    def not_modified(self, *, record=None, rows=None):
         """A 304 when the client's ETag or date is current; else None, with the validators kept for the answer."""
-        self.validators, latest = self.current_validators(latest_modified, count, record)
+        self.validators, latest = self.current_validators(record=record, rows=rows)
         return get_conditional_response(
             self.request._request,
             etag=self.validators["ETag"],
             last_modified=int(latest.timestamp()) if latest is not None else None,
         )
 
-    def current_validators(
-        self, latest_modified: datetime.datetime | None, count: int, record=None
-    ) -> tuple[dict[str, str], datetime.datetime | None]:
-        """The ETag and Last-Modified of this answer, and the moment Last-Modified gives.
+    def current_validators(self, *, record=None, rows=None) -> tuple[dict[str, str], datetime.datetime | None]:
+        """The ETag and Last-Modified of this answer (a record, or a list's rows), and the moment Last-Modified gives.
 
-        The validators come from the rows' latest `modified` and their count (for a list, one aggregate query over
-        the filtered rows: an added or deleted row changes the count) and from the latest entry of any audit
-        history (one query: a renamed alias or a corrected source excerpt changes a record's JSON without touching
-        its own `modified`). Both are index lookups, not per row, so a current client gets its 304 without
-        anything being serialized; the price is that any edit anywhere renews every ETag.
+        They come from the data version (common/datacache.py), which every committed write to the curated data
+        renews (a save, a deletion, a relation, an audit-history entry, a bulk write that says so), with the request's
+        full address and media type: no query of the rows, so a current client gets its 304 at any table size
+        without a row being read, counted or serialized; the price is that any write anywhere renews every ETag.
+        Last-Modified is when the version was made (just after the commit that renewed it), or a record's own
+        `modified` if that is later (a write that renewed nothing).
+
+        Inside a transaction that has written and not committed (the version does not describe what it sees yet), they
+        come from the rows instead: their latest `modified` and count (one aggregate over a list's rows) and the
+        latest entry of any audit history.
 
         A record's ETag starts with the record's own version (see record_version), the part a writer's If-Match
         is compared on: the same whatever format or address (id or slug) it was read in.
         """
-        changed = latest_history_change()
-        latest = max(filter(None, [latest_modified, changed]), default=None)
-        variant = "|".join(
-            str(part)
-            for part in (
-                self.request.get_full_path(),
-                self.request.accepted_media_type,
-                count,
-                latest_modified and latest_modified.isoformat(),
-                changed and changed.isoformat(),
-            )
-        )
+        if datacache.uncommitted_changes():
+            if record is not None:
+                latest_modified, count = record.modified, 1
+            else:
+                summary = rows.order_by().aggregate(latest=Max("modified"), count=Count("pk"))
+                latest_modified, count = summary["latest"], summary["count"]
+            changed = latest_history_change()
+            latest = max(filter(None, [latest_modified, changed]), default=None)
+            state = [count, latest_modified and latest_modified.isoformat(), changed and changed.isoformat()]
+        else:
+            version = datacache.data_version()
+            latest = datacache.version_made_at(version)
+            if record is not None:
+                latest = max(latest, record.modified)
+            state = [version, record.modified.isoformat() if record is not None else None]
+        request = self.request
+        variant = "|".join(str(part) for part in (request.get_full_path(), request.accepted_media_type, *state))
         etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
         if record is not None:
             etag = f"{record_version(record)}.{etag}"
@@ -385,7 +398,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
             current = since is None or int(record.modified.timestamp()) <= since  # an unreadable date is ignored
         if current:
             return None
-        validators, _ = self.current_validators(record.modified, 1, record)
+        validators, _ = self.current_validators(record=record)
         name = record._meta.verbose_name
         return Response(
             {
