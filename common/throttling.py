@@ -90,6 +90,16 @@ class ExportThrottle(WebRateThrottle):
     scope = "web_export"
 
 
+class DownloadThrottle(ExportThrottle):
+    """An API list or record asked for in a streamed format (every matching row: CSV, GeoJSON, citations…) also
+    counts at the firm export rate; its pages of JSON count at the API's rates alone."""
+
+    def get_cache_key(self, request, view):
+        if getattr(view, "streamed_format", None) is None:
+            return None
+        return super().get_cache_key(request, view)
+
+
 # How a refusal is written: a page for people, JSON or plain text for whatever asked for a download.
 PAGE, JSON, TEXT = "page", "json", "text"
 

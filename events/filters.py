@@ -43,6 +43,7 @@ class IncidentFilter(RecordFilterSet):
         choices=[(sub, sub) for subs in vocab.SUB_EVENT_TYPES.values() for sub in subs],
         help_text="ACLED sub_event_type.",
     )
+    acled_event_id = filters.CharFilter(help_text="ACLED event_id_cnty: the incident matched to that ACLED event.")
     place = IdOrSlugFilter(
         queryset=Place.objects.all(),
         method="filter_place",

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -226,6 +226,16 @@ class Incident(FuzzyDate, TimeStamped):
     )
     ucdp_type_of_violence = models.PositiveSmallIntegerField(
         "UCDP type of violence", choices=vocab.UcdpViolenceType.choices, null=True, blank=True
+    )
+    acled_event_id = models.CharField(  # noqa: DJ001 (null while unmatched, see below)
+        "ACLED event id",
+        max_length=16,
+        null=True,  # null, not "": a nullable column without a default is added to SQLite without rebuilding the
+        blank=True,  # table, which would drop its search and verbatim triggers
+        db_index=True,
+        validators=[RegexValidator(r"^[A-Z]{3}[0-9]{1,12}$", "Give ACLED's event_id_cnty, e.g. MLI1234.")],
+        help_text="ACLED's event_id_cnty for the same event (e.g. MLI1234), once a curator has matched it, so the two "
+        "datasets can be joined; empty (null) while unmatched.",
     )
     place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
     location_as_written = models.CharField(max_length=300, blank=True)

@@ -45,6 +45,7 @@ class IncidentResource(CuratedResource):
             "acled_event_type",
             "acled_sub_event_type",
             "ucdp_type_of_violence",
+            "acled_event_id",
             "date_as_written",
             "date_from",
             "date_to",

@@ -195,6 +195,7 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
             "acled_event_type",
             "acled_sub_event_type",
             "ucdp_type_of_violence",
+            "acled_event_id",
             *DATE_FIELDS,
             "date_source",
             "external_date",

@@ -41,6 +41,7 @@ from common.api.parameters import (
 from common.api.schema import RecordSchema
 from common.exports import EXPORT_CHUNK_SIZE
 from common.filters import whole_number
+from common.throttling import DownloadThrottle
 
 WRITE_ACTIONS = ("update", "partial_update", "destroy")  # on one record, so If-Match and If-Unmodified-Since apply
 
@@ -67,6 +68,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
     """
 
     schema = RecordSchema()
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, DownloadThrottle]
     pagination_class = RecordPagination
     filter_backends = [
         *api_settings.DEFAULT_FILTER_BACKENDS,

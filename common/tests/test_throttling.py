@@ -55,47 +55,50 @@ def test_behind_one_proxy_the_address_it_forwards_is_the_client(client, rate, se
     assert status("10.9.9.9, 198.51.100.1") == 429
 
 
-def test_the_website_limit_ignores_a_forged_forwarded_for(client, rate):
-    """The website's limits count the same address as the API's."""
+def _download(client, url: str, **params):
+    """A list's download: the web address redirects to the API's list in that format, which streams it."""
+    return client.get(client.get(url, params)["Location"], headers=params.pop("headers", {}))
+
+
+def test_the_download_limit_ignores_a_forged_forwarded_for(client, rate):
+    """The download limit counts the same address as the API's."""
     rate("web_export", "2/minute")
-    url = reverse("events:incident_list")
+    url = reverse("api:incident-list")
     codes = [client.get(url, {"format": "csv"}, headers={"x-forwarded-for": f"10.0.0.{n}"}) for n in range(3)]
     assert [response.status_code for response in codes] == [200, 200, 429]
 
 
-# The website: exports and feeds firmly, pages generously, each with Retry-After and a message a person can read.
+# Downloads and feeds firmly, pages generously, each with Retry-After and a message a person can read.
 
 
-def test_a_web_export_over_the_limit_gets_429_with_retry_after(client, rate):
-    """Past the export rate a CSV export is refused with 429, Retry-After, and a plain-text reason."""
+def test_a_download_over_the_limit_gets_429_with_retry_after_in_json(client, rate):
+    """Past the export rate a list's CSV download (the API's) is refused with 429, Retry-After and a JSON reason, as
+    every API error is written whatever format was asked for."""
     rate("web_export", "2/minute")
     url = reverse("events:incident_list")
-    assert [client.get(url, {"format": "csv"}).status_code for _ in range(2)] == [200, 200]
-    refused = client.get(url, {"format": "csv"})
+    assert [_download(client, url, format="csv").status_code for _ in range(2)] == [200, 200]
+    refused = _download(client, url, format="csv")
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert refused["Content-Type"].startswith("text/plain")
-    assert "Too many downloads" in refused.content.decode()
+    assert "throttled" in refused.json()["detail"]
 
 
-def test_a_json_export_over_the_limit_is_refused_in_json(client, rate):
-    """A JSON, GeoJSON or CSL-JSON export is refused in JSON, like its other errors."""
+def test_json_pages_are_not_downloads(client, rate):
+    """The API's paged JSON counts at the API's rates, not the download rate; a citation download does."""
     rate("web_export", "1/minute")
-    url = reverse("articles:article_list")
-    client.get(url, {"format": "json"})
-    refused = client.get(url, {"format": "csl-json"})
-    assert refused.status_code == 429
-    assert refused["Retry-After"]
-    assert "Too many downloads" in refused.json()["errors"][0]
+    url = reverse("api:article-list")
+    assert [client.get(url, {"format": "json"}).status_code for _ in range(3)] == [200, 200, 200]
+    assert client.get(url, {"format": "csl-json"}).status_code == 200
+    assert client.get(url, {"format": "bibtex"}).status_code == 429
 
 
 def test_list_pages_have_their_own_more_generous_limit(client, rate):
-    """Exports used up, the list page itself still opens; past the page rate it answers a readable 429 page."""
+    """Downloads used up, the list page itself still opens; past the page rate it answers a readable 429 page."""
     rate("web_export", "1/minute")
     rate("web_page", "3/minute")
     url = reverse("events:incident_list")
-    client.get(url, {"format": "csv"})
-    assert client.get(url, {"format": "csv"}).status_code == 429
+    _download(client, url, format="csv")
+    assert _download(client, url, format="csv").status_code == 429
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
     refused = client.get(url)
     assert refused.status_code == 429

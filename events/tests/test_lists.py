@@ -4,7 +4,6 @@ import contextlib
 import csv
 import datetime
 import io
-import json
 
 import pytest
 from django.urls import reverse
