@@ -11,7 +11,7 @@ from actors.tests.factories import ActorAliasFactory, ActorFactory, ContingentFa
 from articles.tests.factories import ArticleFactory, QuoteFactory
 from common.search import KINDS
 from common.search import search_site as search
-from events.models import PlaceAlias
+from events.models import Incident, PlaceAlias
 from events.tests.factories import IncidentFactory, PlaceAliasFactory, PlaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +140,37 @@ def test_the_lists_search_parameter_ranks_with_the_engine(api):
     assert ids("/api/v1/articles/", "Jezequel") == [article.pk]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/incidents/", "/incidents/"])
+def test_q_on_a_list_is_best_match_first_on_the_web_and_in_the_api(client, api, path):
+    """`q` on a list ranks with the engine: the best match first unless an ordering is asked for. In the API its
+    pages walk by keyset on the rank: every match once, in rank order, whatever the page size."""
+    matches = [
+        IncidentFactory(title="Kidal camp attack in Kidal", description="Kidal again."),
+        IncidentFactory(title="Gao patrol", description="A convoy left Kidal."),
+        IncidentFactory(title="Kidal airstrip mine"),
+        IncidentFactory(title="Timbuktu shelling", description="Shells fell; Kidal was quiet."),
+    ]
+    IncidentFactory(title="Nothing here")
+    expected = list(Incident.objects.search("Kidal").by_search_rank().values_list("pk", flat=True))
+    assert sorted(expected) == sorted(match.pk for match in matches)
+    assert expected[0] == matches[0].pk  # three times in the title and description
+    if path.startswith("/api/"):
+        seen, url = [], path + "?q=Kidal&page_size=1"
+        while url:
+            page = api.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+        assert seen == expected
+        by_title = [row["id"] for row in api.get(path, {"q": "Kidal", "ordering": "title"}).json()["results"]]
+    else:
+        seen = [row.pk for row in client.get(path, {"q": "Kidal"}).context["listing"]["page"]["rows"]]
+        assert seen == expected
+        by_title = [
+            row.pk for row in client.get(path, {"q": "Kidal", "ordering": "title"}).context["listing"]["page"]["rows"]
+        ]
+    assert by_title == [match.pk for match in sorted(matches, key=lambda incident: incident.title)]
+
+
 def test_search_page_shows_marked_results_and_advertises_json(client):
     """The page lists results by kind with marked words and links to its JSON twin."""
     QuoteFactory()
@@ -176,7 +207,7 @@ def test_snippets_start_and_end_on_whole_words():
     [("/api/v1/articles/", "title, subtitle or body"), ("/api/v1/incidents/", "description or the place's names")],
 )
 def test_the_lists_search_parameter_is_documented_from_the_spec(api, path, fields):
-    """The OpenAPI description of each list's `search` says what the engine looks at, from the model's spec."""
+    """The OpenAPI description of each list's `q` says what the engine looks at, from the model's spec."""
     schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    (search_param,) = [param for param in schema["paths"][path]["get"]["parameters"] if param["name"] == "search"]
+    (search_param,) = [param for param in schema["paths"][path]["get"]["parameters"] if param["name"] == "q"]
     assert fields in search_param["description"] and "stems" in search_param["description"]
