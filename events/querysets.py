@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import OuterRef, PositiveIntegerField, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from common import datacache
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
@@ -171,6 +172,7 @@ class CasualtyQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
         incident_ids = set(self.values_list("incident_id", flat=True))
         rows = super().update(**kwargs)
+        datacache.data_changed(self.model, using=self.db)  # an UPDATE sends no signal: renew the cached counts, ETags
         moved_to = kwargs.get("incident_id", kwargs.get("incident"))
         incident_ids |= {getattr(moved_to, "pk", moved_to)} - {None}
         self.incidents().filter(pk__in=incident_ids).refresh_casualty_totals()
