@@ -11,8 +11,8 @@ Who renews the version:
   imports, load_corpus, merges), once the transaction commits: a reader that counted the old rows meanwhile stored
   them under the old version, which no one asks for again; until then, the writing transaction itself counts without
   the cache (it sees its own changes, and may still roll them back);
-- writes that send no signals (synthesize's bulk COPY, raw SQL) call `bump_data_version()` themselves, or register
-  it with `transaction.on_commit`.
+- writes that send no signals (synthesize's bulk COPY, raw SQL, QuerySet.update) call `data_changed(model, using)`
+  or `bump_data_version()` themselves, or register it with `transaction.on_commit`.
 """
 
 import datetime
@@ -124,8 +124,9 @@ def cached_by_data_version(name: str) -> Callable:
     return decorate
 
 
-def _data_changed(sender, using=None, **kwargs) -> None:
-    """A tracked model's row changed: renew the version when its transaction commits (once per transaction)."""
+def data_changed(sender, using=None, **kwargs) -> None:
+    """A tracked model's row changed: renew the version when its transaction commits (once per transaction). The
+    signals call it; so does a bulk write that sends none (QuerySet.update), with its model and database."""
     using = using or router.db_for_write(sender)
     connection = connections[using]
     if not connection.in_atomic_block:
@@ -143,6 +144,6 @@ def track(app_config: AppConfig) -> None:
     """Renew the data version on every write to the app's models (call from AppConfig.ready())."""
     for model in app_config.get_models(include_auto_created=True):
         uid = f"datacache:{model._meta.label}"
-        post_save.connect(_data_changed, sender=model, weak=False, dispatch_uid=uid)
-        post_delete.connect(_data_changed, sender=model, weak=False, dispatch_uid=uid)
-        m2m_changed.connect(_data_changed, sender=model, weak=False, dispatch_uid=uid)
+        post_save.connect(data_changed, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(data_changed, sender=model, weak=False, dispatch_uid=uid)
+        m2m_changed.connect(data_changed, sender=model, weak=False, dispatch_uid=uid)

@@ -7,6 +7,7 @@ from django.db.models import Count, Max, Min, OuterRef, PositiveIntegerField, Pr
 from django.db.models.functions import Coalesce, TruncYear
 from django.db.models.functions.datetime import TruncBase
 
+from common import datacache
 from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
@@ -200,6 +201,7 @@ class CasualtyQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
         incident_ids = set(self.values_list("incident_id", flat=True))
         rows = super().update(**kwargs)
+        datacache.data_changed(self.model, using=self.db)  # an UPDATE sends no signal: renew the cached counts, ETags
         moved_to = kwargs.get("incident_id", kwargs.get("incident"))
         incident_ids |= {getattr(moved_to, "pk", moved_to)} - {None}
         self.incidents().filter(pk__in=incident_ids).refresh_casualty_totals()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from common import datacache
 from events import timeline
-from events.models import Incident
+from events.models import Casualty, Incident
 from events.tests.factories import CasualtyFactory, IncidentFactory
 
 # Real commits: the version is renewed when a write's transaction commits.
@@ -80,6 +80,19 @@ def test_a_bulk_write_that_sends_no_signal_renews_the_version_itself():
     before = datacache.data_version()
     synthesize(3, seed=1)
     assert datacache.data_version() != before
+
+
+def test_a_bulk_update_of_casualties_renews_the_version():
+    """QuerySet.update sends no signal; the casualties' update changes the incidents' totals, so it renews the
+    version itself (cached counts and API ETags follow)."""
+    casualty = CasualtyFactory()
+    before = datacache.data_version()
+    Casualty.objects.filter(pk=casualty.pk).update(best=5)
+    assert datacache.data_version() != before
+    with transaction.atomic():
+        Casualty.objects.filter(pk=casualty.pk).update(best=6)
+        renewed = datacache.data_version()
+    assert datacache.data_version() != renewed  # once committed
 
 
 def test_counting_incidents_is_cached_per_queryset_and_period():
