@@ -1,14 +1,25 @@
 """Import/export definitions (django-import-export) for actors and contingents: natural keys, not ids."""
 
-from import_export import fields, widgets
+from import_export import fields
 
-from common.resources import CuratedResource
+from common.resources import CuratedResource, SlugWidget
 from events.models import Place
 
 from .models import Actor, Contingent
 
 
 class ActorResource(CuratedResource):
+    sample_rows = (
+        {
+            "slug": "katiba-macina",
+            "name": "Katiba Macina",
+            "kind": "armed_group",
+            "description": "Armed group active in central Mali.",
+            "country": "ML",
+            "acled_actor_type": "2",
+        },
+    )
+
     class Meta(CuratedResource.Meta):
         model = Actor
         import_id_fields = ["slug"]
@@ -17,11 +28,27 @@ class ActorResource(CuratedResource):
 
 
 class ContingentResource(CuratedResource):
-    mission = fields.Field(attribute="mission", column_name="mission", widget=widgets.ForeignKeyWidget(Actor, "slug"))
-    contributor = fields.Field(
-        attribute="contributor", column_name="contributor", widget=widgets.ForeignKeyWidget(Actor, "slug")
+    mission = fields.Field(attribute="mission", column_name="mission", widget=SlugWidget(Actor))
+    contributor = fields.Field(attribute="contributor", column_name="contributor", widget=SlugWidget(Actor))
+    base = fields.Field(attribute="base", column_name="base", widget=SlugWidget(Place))
+    sample_rows = (
+        {
+            "slug": "td-infantry-kidal-2015-01",
+            "country": "TD",
+            "contributor": "chad",
+            "mission": "minusma",
+            "personnel_type": "Contingent Troop",
+            "capability": "infantry",
+            "unit_name": "battalion",
+            "base": "kidal",
+            "status": "deployed",
+            "date_as_written": "Jan. 17",
+            "date_from": "2015-01-17",
+            "date_to": "2015-01-17",
+            "date_precision": "day",
+            "notes": "Chadian peacekeepers at the mission's base in Kidal; size not stated.",
+        },
     )
-    base = fields.Field(attribute="base", column_name="base", widget=widgets.ForeignKeyWidget(Place, "slug"))
 
     class Meta(CuratedResource.Meta):
         model = Contingent

@@ -17,7 +17,7 @@ from actors.tests.factories import ActorFactory
 from articles.tests.factories import ArticleFactory
 from common import imports
 from events.models import Figure, Incident
-from events.resources import FigureResource
+from events.resources import FigureResource, IncidentResource
 
 WAIT = 30  # seconds; a thread that waits longer than this has deadlocked and the test fails instead of hanging
 
@@ -335,3 +335,175 @@ def test_confirm_reads_only_its_own_uploads(admin_client, import_tmp_dir):
     assert _messages(response)[-1][0] == "error"
     assert other.exists()
     assert not Actor.objects.exists()
+
+
+# --- Starting files, the file's format, plain-words mistakes, all or nothing ------------------------------------
+
+IMPORTING_MODELS = [
+    ("actors", "actor"),
+    ("actors", "contingent"),
+    ("events", "place"),
+    ("events", "incident"),
+    ("events", "figure"),
+]
+
+
+def _resource_of(app_label: str, model_name: str):
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_admin = admin.site.get_model_admin(apps.get_model(app_label, model_name))
+    (resource_class,) = model_admin.resource_classes
+    return resource_class()
+
+
+@pytest.fixture
+def sample_references():
+    """The records the resources' sample rows name."""
+    from actors.tests.factories import MissionFactory
+    from events.tests.factories import PlaceFactory
+
+    MissionFactory()
+    ActorFactory(slug="chad", name="Chad", kind="state")
+    PlaceFactory(slug="kidal-region", name="Kidal Region", kind="region")
+    PlaceFactory(slug="kidal", name="Kidal")
+    ArticleFactory(slug="passblue-2015-minusma-moves-north")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("app_label", "model_name"), IMPORTING_MODELS)
+def test_the_import_page_offers_a_template_and_a_sample_that_imports(
+    admin_client, sample_references, app_label, model_name
+):
+    """Each import page links to a CSV template (the columns it reads, nothing else) and a sample (the same header
+    and example rows that import without a mistake)."""
+    import csv
+    import io
+
+    resource = _resource_of(app_label, model_name)
+    page = admin_client.get(reverse(f"admin:{app_label}_{model_name}_import")).content.decode()
+    template_url = reverse(f"admin:{app_label}_{model_name}_import_template")
+    sample_url = reverse(f"admin:{app_label}_{model_name}_import_sample")
+    assert f'href="{template_url}" download>template</a>' in page
+    assert f'href="{sample_url}" download>sample</a>' in page
+
+    template = admin_client.get(template_url)
+    assert template["Content-Type"] == "text/csv; charset=utf-8"
+    assert template["Content-Disposition"] == f'attachment; filename="{model_name}-import-template.csv"'
+    assert list(csv.reader(io.StringIO(template.content.decode()))) == [resource.column_names()]
+
+    sample = list(csv.DictReader(io.StringIO(admin_client.get(sample_url).content.decode())))
+    assert len(sample) == len(resource.sample_rows) >= 1
+    dataset = tablib.Dataset(headers=resource.column_names())
+    for row in sample:
+        dataset.append([row[column] for column in resource.column_names()])
+    result = resource.import_data(dataset, dry_run=True)
+    assert not result.has_errors() and not result.has_validation_errors(), imports.row_problems(result, resource)
+    assert result.totals["new"] == len(sample)
+
+
+@pytest.mark.django_db
+def test_the_starting_files_are_for_those_who_may_import(client):
+    """A curator (who may not import) gets neither file."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username="curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Curator"))
+    client.force_login(user)
+    assert client.get(reverse("admin:events_incident_import_template")).status_code == 403
+    assert client.get(reverse("admin:events_incident_import_sample")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "as_xlsx"),
+    [("actors.xlsx", True), ("actors.csv", False), ("actors export", True), ("actors.txt", False)],
+)
+def test_the_files_format_is_recognised_from_its_name_or_content(admin_client, name, as_xlsx):
+    """Left to be recognised, the format comes from the file's extension, or else from its content."""
+    rows = _actor_rows("ansar-dine")
+    content = rows.export("xlsx") if as_xlsx else rows.csv.encode()
+    upload = SimpleUploadedFile(name, content)
+    page = admin_client.post(reverse("admin:actors_actor_import"), {"import_file": upload, "format": ""})
+    assert "confirm_form" in page.context, page.context["form"].errors
+    assert page.context["confirm_form"].initial["format"] == ("1" if as_xlsx else "0")
+
+
+@pytest.mark.django_db
+def test_an_unrecognisable_file_asks_for_its_format(admin_client):
+    """A file whose name and content tell nothing gets a form error on the format, not a server error."""
+    upload = SimpleUploadedFile("actors", bytes(range(128, 256)) * 4)
+    page = admin_client.post(reverse("admin:actors_actor_import"), {"import_file": upload, "format": ""})
+    assert page.status_code == 200
+    assert page.context["form"].errors["format"] == ["The file's format could not be recognised: choose it here."]
+
+
+@pytest.mark.django_db
+def test_a_file_read_in_the_wrong_format_says_so_in_words(admin_client):
+    """An XLSX file imported as CSV is refused with what went wrong and what to check."""
+    upload = SimpleUploadedFile("actors.csv", _actor_rows("ansar-dine").export("xlsx"))
+    page = admin_client.post(reverse("admin:actors_actor_import"), {"import_file": upload, "format": "0"})
+    (error,) = page.context["form"].errors["import_file"]
+    assert error.startswith("The file could not be read as csv (")
+    assert "CSV file in UTF-8 or an XLSX file" in error
+
+
+@pytest.mark.django_db
+def test_every_mistake_of_every_row_is_listed_in_plain_words(admin_client):
+    """Each row's every mistake is its own sentence, with the nearest right value: a misspelt place slug, a choice
+    that is not one, a date that is not a date, and a column that is not read."""
+    from events.tests.factories import PlaceFactory
+
+    PlaceFactory(slug="kidal", name="Kidal")
+    PlaceFactory(slug="gao", name="Gao")
+    header = "slug,title,incident_type,acled_disorder_type,acled_event_type,acled_sub_event_type,date_from,date_to,"
+    header += "date_precision,place,location_precision,in_mali,plce"
+    common = "Political violence,Explosions/Remote violence,Suicide bomb"
+    content = "\n".join(
+        [
+            header,
+            f"kidal-attack,Attack,attack_on_base,{common},2015-01-17,2015-01-17,day,gao,town,1,",
+            f"gao-attack,Attack,attack_on_bse,{common},2015-01-17,2015-01-17,day,Kidl,town,1,",
+            f"other-attack,Attack,attack_on_base,{common},2015-13-01,2015-01-17,day,gao,twn,1,",
+        ]
+    )
+    upload = SimpleUploadedFile("incidents.csv", content.encode())
+    page = admin_client.post(reverse("admin:events_incident_import"), {"import_file": upload, "format": ""})
+    assert "confirm_form" not in page.context
+    assert page.context["problems"] == [
+        "The file has columns this import does not read: “plce” (did you mean place?). The columns are: "
+        + ", ".join(IncidentResource().column_names())
+        + ".",
+        "Row 2, incident_type: Value 'attack_on_bse' is not a valid choice — did you mean attack_on_base or "
+        "attack_on_civilians?",
+        "Row 2, place: no place has the slug “Kidl” — did you mean kidal (Kidal)?",
+        "Row 3, date_from: “2015-13-01” is not a date written year-month-day, like 2015-01-17",
+        "Row 3, location_precision: Value 'twn' is not a valid choice — did you mean town?",
+    ]
+    text = page.content.decode()
+    assert "Nothing was imported: 5 mistakes to correct" in text
+    assert "Row 2, place: no place has the slug “Kidl” — did you mean kidal (Kidal)?" in text
+    assert "Traceback" not in text and "DoesNotExist" not in text
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_import_changes_nothing_not_even_the_rows_before_the_bad_one(admin_client):
+    """An import whose last row fails at confirm saves none of the rows before it: no new record, no change to the
+    record it updates, no history entry."""
+    ActorFactory(slug="ansar-dine", name="Ansar Dine", kind="armed_group", description="Before.")
+    rows = tablib.Dataset(headers=["slug", "name", "kind", "description", "wikidata_id"])
+    rows.append(["ansar-dine", "Ansar Dine", "armed_group", "After.", ""])
+    rows.append(["mnla", "MNLA", "armed_group", "", ""])
+    rows.append(["hcua", "HCUA", "armed_group", "", "Q42"])
+    confirm = _preview(admin_client, "admin:actors_actor_import", rows)
+    ActorFactory(slug="someone-else", wikidata_id="Q42")  # the last row's Wikidata id is taken meanwhile
+    history_before = Actor.history.count()
+
+    response = admin_client.post(reverse("admin:actors_actor_process_import"), confirm)
+    (level, message), *_ = _messages(response)
+    assert level == "error"
+    assert message.startswith("Import failed; nothing was imported. Row 3, wikidata_id: ")
+    assert Actor.objects.get(slug="ansar-dine").description == "Before."
+    assert not Actor.objects.filter(slug__in=["mnla", "hcua"]).exists()
+    assert Actor.history.count() == history_before
