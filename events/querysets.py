@@ -10,7 +10,7 @@ from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
 
-from .locations import PLACE_CHAIN
+from .locations import CHAIN_DEPTH, PLACE_CHAIN
 
 CASUALTY_OUTCOMES = ("killed", "wounded", "abducted")
 
@@ -48,6 +48,10 @@ class PlaceQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         """As for_list, plus the places directly inside this one."""
         return self.for_list(expand=expand).prefetch_related("children")
+
+    def with_ancestors(self) -> Self:
+        """The places each lies in, as far up as an incident's chain is selected (events.locations.CHAIN_DEPTH)."""
+        return self.select_related("parent" + "__parent" * (CHAIN_DEPTH - 2))
 
     def mentioned_in(self, article: models.Model) -> Self:
         """Places of the incidents the article is cited for and the bases of the contingents it is cited for."""
