@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -284,7 +285,8 @@ def test_geojson_runs_a_fixed_number_of_queries(client, django_assert_num_querie
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_map_draws_a_marker_from_vendored_assets_without_leaving_the_site(page, live_server):
-    """In Chromium the map draws the incident's marker and Mali's regions, asking no host but the site itself."""
+    """In Chromium the map draws the incident's marker, Mali's regions and its neighbours, asking no host but the
+    site itself."""
     kidal = PlaceFactory(name="Kidal", slug="kidal", latitude="18.443450", longitude="1.409210")
     incident = IncidentFactory(
         title="Suicide attack on the MINUSMA camp in Kidal",
@@ -304,10 +306,80 @@ def test_map_draws_a_marker_from_vendored_assets_without_leaving_the_site(page, 
     expect(marker).to_have_attribute(
         "title", "Suicide attack on the MINUSMA camp in Kidal — 2015-01-17, 1 killed (location: the exact place)"
     )
-    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(9)  # Mali's eight regions and Bamako
+    expect(page.locator(".leaflet-overlay-pane path.region-outline")).to_have_count(9)  # eight regions and Bamako
+    expect(page.locator(".leaflet-overlay-pane path.neighbour-outline")).to_have_count(7)
     marker.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup-content a", has_text=incident.title)).to_have_attribute(
         "href", incident.get_absolute_url()
     )
     assert hosts == {urlsplit(live_server.url).hostname}
+
+
+def _place(name: str, kind: str, latitude: str, longitude: str, **fields):
+    return PlaceFactory(name=name, slug=name.lower(), kind=kind, latitude=latitude, longitude=longitude, **fields)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_map_shows_labels_a_legend_and_clusters(page):
+    """In Chromium: place names at the zoom that shows Mali (a village's only closer in), the legend on the map with
+    its sizes, and three incidents at one place drawn as one cluster counting them, which fans out when selected."""
+    _place("Bamako", "capital", "12.639230", "-8.002890")
+    kidal = _place("Kidal", "city", "18.443450", "1.409210")
+    _place("Aguelhok", "village", "19.461500", "0.858600")
+    for number in range(3):
+        IncidentFactory(title=f"Attack {number} in Kidal", place=kidal)
+    IncidentFactory(title="Attack in Bamako", place=Place.objects.get(slug="bamako"))
+
+    page.goto(MAP_URL)
+
+    labels = page.locator(".leaflet-labels-pane .place-label")
+    expect(labels.filter(has_text="Bamako")).to_be_visible()
+    expect(labels.filter(has_text="Kidal")).to_be_visible()
+    expect(labels.filter(has_text="Aguelhok")).to_have_count(0)
+
+    legend = page.locator(".leaflet-control.map-legend")
+    expect(legend).to_be_visible()
+    expect(legend).to_have_attribute("open", "")
+    expect(legend.locator("summary")).to_have_text("Legend")
+    sizes = legend.locator("[data-killed]")
+    expect(sizes.nth(0)).to_have_css("width", "12px")
+    expect(sizes.nth(2)).to_have_css("width", "40px")  # 50 killed
+    expect(page.locator(".leaflet-control-layers")).to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+
+    cluster = page.locator(".leaflet-marker-icon.incident-cluster")
+    expect(cluster).to_have_count(1)
+    expect(cluster).to_contain_text("3 incidents here")
+    markers = page.locator(".leaflet-marker-icon.incident-marker")
+    expect(markers).to_have_count(1)  # Bamako's, alone
+    cluster.click()
+    expect(markers).to_have_count(4)  # the three at one point fanned out around it
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_place_page_map_is_framed_on_the_place(page):
+    """A town's page zooms to the town: the village beside it, labelled only close in, is named there, not on /map/."""
+    kidal = _place("Kidal", "city", "18.443450", "1.409210")
+    _place("Aguelhok", "village", "18.6", "1.2")
+    IncidentFactory(title="Attack in Kidal", place=kidal)
+    page.goto(kidal.get_absolute_url())
+    expect(page.locator(".leaflet-labels-pane .place-label", has_text="Aguelhok")).to_be_visible()
+    expect(page.locator(".leaflet-marker-icon.incident-marker")).to_have_count(1)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_map_folds_its_layer_control_and_legend_on_a_small_screen(page):
+    """On a phone-sized screen the layer control and the legend start folded, so they do not cover the map."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(MAP_URL)
+    layers = page.locator(".leaflet-control-layers")
+    expect(layers).to_be_visible()
+    expect(layers).not_to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+    legend = page.locator(".leaflet-control.map-legend")
+    expect(legend).to_be_visible()
+    expect(legend).not_to_have_attribute("open", "")
+    legend.locator("summary").click()
+    expect(legend.locator("text=contingent base")).to_be_visible()
