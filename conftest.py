@@ -26,6 +26,8 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server, threads) ends by emptying every table, the Curator and Editor groups that
     a migration made included: make them again, so the tests after it find the database as migrations leave it."""
     yield
+    if nextitem is None:
+        return  # the last test: the test database is already destroyed, and no test follows
     marker = item.get_closest_marker("django_db")
     transactional = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
     if not transactional and not {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):

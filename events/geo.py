@@ -9,13 +9,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from actors.models import Contingent
 from common import exports
 
 from .locations import CHAIN_DEPTH, PLACE_CHAIN, chain, has_point
-from .models import Incident
+from .models import Incident, Place
 
 BASE_CHAIN = "base" + "__parent" * (CHAIN_DEPTH - 1)
 # The feed and the page stop here; a narrower filter shows the rest.
@@ -26,6 +26,44 @@ PRECISION_MARKERS = {
     2: "near a town or at a cercle's point (dashed markers)",
     3: "only at a region's, an area's or the country's point (hollow markers)",
 }
+
+
+# The places whose names the map's label layer shows, and from which zoom to which (None: at every closer zoom):
+# the countries and capitals at the zoom that shows Mali whole, towns a little closer, villages closer still; regions
+# only in between, where their names say more than their towns' and before the towns crowd them out. Bases, sites
+# and areas have markers or outlines of their own.
+LABEL_ZOOMS = {
+    Place.Kind.COUNTRY: (4, 7),
+    Place.Kind.CAPITAL: (4, None),
+    Place.Kind.REGION: (6, 8),
+    Place.Kind.CITY: (5.5, None),
+    Place.Kind.VILLAGE: (8, None),
+}
+# A cap for a gazetteer grown far beyond the corpus's: the biggest kinds come last (LABEL_ZOOMS' order).
+MAX_LABELS = 1000
+
+
+def place_labels(places: QuerySet[Place]) -> dict[str, Any]:
+    """The labels of the named places that have coordinates, as a FeatureCollection: name, kind, link and the zooms
+    at which the map shows each. One query."""
+    rank = Case(*(When(kind=kind, then=Value(index)) for index, kind in enumerate(LABEL_ZOOMS)))
+    labelled = (
+        places.filter(kind__in=list(LABEL_ZOOMS), latitude__isnull=False, longitude__isnull=False)
+        .only("name", "slug", "kind", "latitude", "longitude")
+        .order_by(rank, "name")[:MAX_LABELS]
+    )
+    features = []
+    for place in labelled:
+        min_zoom, max_zoom = LABEL_ZOOMS[place.kind]
+        properties = {
+            "name": place.name,
+            "kind": place.kind,
+            "url": place.get_absolute_url(),
+            "min_zoom": min_zoom,
+            "max_zoom": max_zoom,
+        }
+        features.append(exports.geojson_feature(place.pk, coordinates(place), properties))
+    return {"type": "FeatureCollection", "features": features}
 
 
 def incidents_for_map(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -100,10 +138,25 @@ class IncidentMap:
     truncated: bool
     bases: dict[str, Any]
     unmapped_bases: list[tuple[Contingent, str]] = field(default_factory=list)
+    labels: dict[str, Any] = field(default_factory=lambda: {"type": "FeatureCollection", "features": []})
+    # A place page's own point ([longitude, latitude]), which the map's view includes with the markers.
+    focus: list[float] | None = None
 
     @property
     def feature_collection(self) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": self.features}
+
+    @property
+    def bounds(self) -> list[list[float]] | None:
+        """[[south, west], [north, east]] around the incidents, the bases and the focus (Leaflet's order), or None
+        when there is nothing to frame."""
+        points = [feature["geometry"]["coordinates"] for feature in [*self.features, *self.bases["features"]]]
+        if self.focus:
+            points.append(self.focus)
+        if not points:
+            return None
+        longitudes, latitudes = [point[0] for point in points], [point[1] for point in points]
+        return [[min(latitudes), min(longitudes)], [max(latitudes), max(longitudes)]]
 
     @property
     def based_contingents(self) -> int:
@@ -133,9 +186,14 @@ def plural(count: int, noun: str) -> str:
 
 
 def incident_map(
-    incidents: QuerySet[Incident], contingents: QuerySet[Contingent], *, limit: int = MAX_FEATURES
+    incidents: QuerySet[Incident],
+    contingents: QuerySet[Contingent],
+    *,
+    limit: int = MAX_FEATURES,
+    focus: Place | None = None,
 ) -> IncidentMap:
-    """At most `limit` incidents, placed or listed as not on the map, and the contingents' bases. Two queries."""
+    """At most `limit` incidents, placed or listed as not on the map, the contingents' bases and the labels of the
+    named places; framed around `focus` (a place page's place) too. Three queries."""
     rows = list(incidents_for_map(incidents)[: limit + 1])
     truncated = len(rows) > limit
     rows = rows[:limit]
@@ -154,7 +212,14 @@ def incident_map(
         truncated=truncated,
         bases=bases,
         unmapped_bases=unmapped_bases,
+        labels=place_labels(Place.objects.all()),
+        focus=None if focus is None else point_of(focus),
     )
+
+
+def point_of(place: Place) -> list[float] | None:
+    """The place's point or, failing that, the nearest place's it lies in (select its parents with it)."""
+    return next((coordinates(each) for each in chain(place) if has_point(each)), None)
 
 
 def stream_incident_features(incidents: QuerySet[Incident], *, limit: int = MAX_FEATURES) -> Iterator[str]:

@@ -12,7 +12,7 @@ from common.fuzzydates import FuzzyDateQuerySet
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
 
-from .locations import PLACE_CHAIN
+from .locations import CHAIN_DEPTH, PLACE_CHAIN
 
 CASUALTY_OUTCOMES = ("killed", "wounded", "abducted")
 
@@ -50,6 +50,10 @@ class PlaceQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
     def for_detail(self, *, expand: Collection[str] = ()) -> Self:
         """As for_list, plus the places directly inside this one."""
         return self.for_list(expand=expand).prefetch_related("children")
+
+    def with_ancestors(self) -> Self:
+        """The places each lies in, as far up as an incident's chain is selected (events.locations.CHAIN_DEPTH)."""
+        return self.select_related("parent" + "__parent" * (CHAIN_DEPTH - 2))
 
     def mentioned_in(self, article: models.Model) -> Self:
         """Places of the incidents the article is cited for and the bases of the contingents it is cited for."""
@@ -179,7 +183,9 @@ class CasualtyQuerySet(models.QuerySet):
         """Casualties among the actor's own people: victims the source says belonged to it (`armed_actor`), who
         served in one of its contingents (ContingentQuerySet.of_actor), or, for a state, who are its nationals
         (Actor.nationals_country)."""
-        condition = Q(armed_actor=actor) | Q(contingent__contributor=actor) | Q(contingent__mission=actor)
+        # Each alternative on its own indexed column (no join), so PostgreSQL can OR three index scans.
+        contingents = apps.get_model("actors", "Contingent").objects.of_actor(actor).values("pk")
+        condition = Q(armed_actor=actor) | Q(contingent__in=contingents)
         if actor.nationals_country:
             condition |= Q(nationality=actor.nationals_country)
         return self.filter(condition)

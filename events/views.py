@@ -41,14 +41,14 @@ def incident_citation(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A place with what happened there (and inside it), the contingents based there, and its sub-places."""
-    place = get_object_or_404(Place.objects.for_detail(), slug=slug)
+    place = get_object_or_404(Place.objects.for_detail().with_ancestors(), slug=slug)
     incidents = Incident.objects.at_place(place)
     contingents = Contingent.objects.filter(base__in=Place.objects.within(place))
     context = {
         "place": place,
         "incidents": incidents.for_list().order_by("-date_from"),
         "contingents": contingents.for_list(),
-        "map": geo.incident_map(incidents, contingents),
+        "map": geo.incident_map(incidents, contingents, focus=place),
     }
     return render(request, "events/place_detail.html", context)
 

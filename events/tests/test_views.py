@@ -46,13 +46,14 @@ def test_incident_page_runs_a_fixed_number_of_queries(client, django_assert_num_
 
 @pytest.mark.parametrize("copies", [1, 5])
 def test_place_page_lists_incidents_within_and_contingents_based_there(client, django_assert_num_queries, copies):
-    """A region's page includes its towns' incidents and contingents, in a fixed number of queries."""
+    """Guards against N+1 queries: a region's page includes its towns' incidents and contingents, and its map their
+    points, bases and the place labels, in a fixed number of queries."""
     region = PlaceFactory(name="Kidal Region", kind=Place.Kind.REGION, latitude=None, longitude=None)
     town = PlaceFactory(name="Kidal", parent=region)
     for _ in range(copies):
         IncidentSourceFactory(incident=IncidentFactory(place=town))
         ContingentFactory(base=town)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = client.get(region.get_absolute_url()).content.decode()
     assert page.count('href="/incidents/incident-') == copies
     assert page.count('href="/contingents/contingent-') == copies

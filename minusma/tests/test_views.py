@@ -38,8 +38,8 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     for _ in range(record_count):
         CasualtyFactory(incident=IncidentFactory())
         ContingentFactory(base=PlaceFactory())
-    # 7 holdings counts, articles and their authors, the incidents per year, the map's incidents and bases
-    with django_assert_num_queries(16):
+    # 7 holdings counts, articles and their authors, the incidents per year, the map's incidents, bases and labels
+    with django_assert_num_queries(17):
         client.get(reverse("home"))
 
 
