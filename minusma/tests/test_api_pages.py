@@ -56,7 +56,7 @@ def orderings() -> list[tuple[str, str | None]]:
     """Every list and every order it offers, both ways, and its default order."""
     cases = []
     for prefix, viewset in VIEWSETS.items():
-        names = list(viewset.ordering_fields)
+        names = list(viewset.filterset_class.orderings)
         cases += [(prefix, None), *((prefix, term) for name in names for term in (name, f"-{name}"))]
     return cases
 
