@@ -44,6 +44,9 @@ CORPUS_MODELS: list[tuple[str, str]] = [
     # Facts from outside the articles, last so that the files above keep their numbers.
     ("external_sources", "articles.ExternalSource"),
     ("incident_external_dates", "events.IncidentExternalDate"),
+    # Names a curator accepted from intake, each at the passage naming it (none in the seed corpus yet).
+    ("actor_mentions", "articles.ActorMention"),
+    ("place_mentions", "articles.PlaceMention"),
 ]
 MODEL_RANK = {label.lower(): rank for rank, (_, label) in enumerate(CORPUS_MODELS)}
 

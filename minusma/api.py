@@ -30,7 +30,7 @@ from common.api.parameters import (
     parse_moment,
     reject_unknown_parameters,
 )
-from common.api.schema import ALLOWED_CHARACTER, ERROR_RESPONSE
+from common.api.schema import ALLOWED_CHARACTER
 from common.api.viewsets import ApiViewMixin
 from common.filters import whole_number
 from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
@@ -98,7 +98,7 @@ class SearchViewSet(ApiViewMixin, viewsets.ViewSet):
                 description="At most this many results of each kind.",
             ),
         ],
-        responses={200: SearchResponseSerializer, 400: ERROR_RESPONSE},
+        responses={200: SearchResponseSerializer},
     )
     def list(self, request):
         """The records of each kind that best match `q`, best first: the search engine of the web page /search/ (full
@@ -185,7 +185,7 @@ class DeletedViewSet(ApiViewMixin, viewsets.ViewSet):
                 description="Deletions per page.",
             ),
         ],
-        responses={200: DeletedRecordSerializer(many=True), 400: ERROR_RESPONSE},
+        responses={200: DeletedRecordSerializer(many=True)},
     )
     def list(self, request):
         """Deletions, oldest first, each with the record's id, slug, kind and when it was deleted.

@@ -185,6 +185,31 @@ def test_export_reproduces_the_fixture_files_byte_for_byte(loaded_corpus, tmp_pa
 CITATION_STYLES = ["apa", "chicago-author-date", "chicago-notes-bibliography"]
 
 
+def test_mentions_accepted_from_intake_are_exported_and_loaded_back(loaded_corpus, tmp_path):
+    """A curator's accepted mention of an actor or a place is part of the corpus: export_corpus writes it with
+    natural keys, and loading the files again finds it already present, changed by nothing."""
+    from articles.models import ActorMention, PlaceMention
+
+    article = Article.objects.get(slug="new-lines-2023-un-mission-mali-tenterhooks")
+    start = article.body.index("Gao")
+    place = Place.objects.get(slug="gao")
+    PlaceMention.objects.create(place=place, source=article, excerpt="Gao", excerpt_start=start, excerpt_end=start + 3)
+    start = article.body.index("MINUSMA")
+    actor = apps.get_model("actors.Actor").objects.get(slug="minusma")
+    ActorMention.objects.create(
+        actor=actor, source=article, excerpt="MINUSMA", excerpt_start=start, excerpt_end=start + 7
+    )
+    corpus.export(tmp_path)
+    (place_record,) = json.loads((tmp_path / "21_place_mentions.json").read_text())
+    assert place_record["fields"]["place"] == ["gao"] and place_record["fields"]["excerpt"] == "Gao"
+    (actor_record,) = json.loads((tmp_path / "20_actor_mentions.json").read_text())
+    assert actor_record["fields"]["actor"] == ["minusma"]
+    report = corpus.load(corpus.fixture_paths(tmp_path))
+    assert PlaceMention.objects.count() == ActorMention.objects.count() == 1
+    assert not any(report.created.values()) and not any(report.updated.values())
+    assert report.present["articles.actormention"] == report.present["articles.placemention"] == 1
+
+
 @pytest.mark.parametrize("style_name", CITATION_STYLES)
 def test_citeproc_renders_every_article_and_quote_citation(loaded_corpus, style_name):
     """citeproc-py formats each article's CSL-JSON, and a quote's of each, in APA and Chicago without an error, with

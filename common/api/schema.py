@@ -7,7 +7,7 @@ from django.conf import settings
 from django_countries import countries
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
 from common.api import renderers
 from common.api.parameters import (
@@ -83,27 +83,6 @@ STREAMED_SCHEMAS = {
 }
 
 
-ERROR_RESPONSE = OpenApiResponse(
-    response={
-        "type": "object",
-        "description": "What was wrong, by parameter or field name, and what is allowed.",
-        "additionalProperties": True,
-    },
-    description="Bad input: an unknown query parameter, an invalid filter value, or a record that fails validation.",
-    examples=[
-        OpenApiExample(
-            "Unknown parameter",
-            value={
-                "detail": "Unknown query parameter: kidn.",
-                "unknown_parameters": ["kidn"],
-                "allowed_parameters": ["country", "kind", "page", "page_size", "search"],
-            },
-        ),
-        OpenApiExample("Invalid filter value", value={"date_from": ["Enter a valid date."]}),
-    ],
-)
-
-
 def error_answer(description: str, example: dict | None = None) -> dict:
     """A refusal, in JSON whatever format was asked for: `detail` says what was wrong, other keys name the parameter
     or field at fault."""
@@ -146,7 +125,12 @@ THROTTLED = error_answer(
 )
 BAD_INPUT = error_answer(
     "Bad input: an unknown query parameter, an invalid or conflicting value, or a record that "
-    "fails validation; each key names the parameter or field and says why."
+    "fails validation; each key names the parameter or field and says why.",
+    {
+        "detail": "Unknown query parameter: kidn.",
+        "unknown_parameters": ["kidn"],
+        "allowed_parameters": ["country", "kind", "page", "page_size", "q"],
+    },
 )
 VALIDATED_BODY = (
     "The record must pass the same validation as in the admin: every excerpt verbatim in its article, dates in order "
@@ -355,11 +339,6 @@ class RecordSchema(ApiSchema):
                 outer = {key: reference.pop(key) for key in ("nullable", "readOnly", "description") if key in reference}
                 schema["properties"][name] = {"anyOf": [reference, expanded], **outer}
         return schema
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        responses["400"] = self._get_response_for_code(ERROR_RESPONSE, "400", direction=direction)
-        return responses
 
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
         """JSON's schema for JSON; CSV and JSON Lines as text; GeoJSON as a FeatureCollection. Errors are JSON."""

@@ -70,3 +70,15 @@ def test_home_lists_the_newest_articles_and_links_to_all(client):
     content = client.get(reverse("home")).content.decode()
     assert "The oldest article" not in content
     assert f'href="{reverse("articles:article_list")}">All {HOME_ARTICLES + 1} articles' in content
+
+
+def test_a_missing_page_is_the_sites_404_page_and_a_missing_api_address_is_json(client):
+    """Outside /api/ a wrong address answers the site's own page (navigation, search, escaped path); under /api/ a
+    JSON 404 a client can read."""
+    response = client.get("/incidents/no-such-incident/<b>/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Not found</h1>" in page and f'href="{reverse("search")}"' in page
+    assert "<b>" not in page.split("<main", 1)[-1]
+    api = client.get("/api/v1/nothing-here/")
+    assert api.status_code == 404 and "No API address" in api.json()["detail"]
