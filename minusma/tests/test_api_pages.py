@@ -126,6 +126,24 @@ def test_next_links_carry_a_cursor_and_previous_a_page_number_within_the_numbere
     assert "page=" not in api.get("/api/v1/incidents/", {"page_size": 2, "page": 2}).json()["previous"]
 
 
+@pytest.mark.parametrize("ordering", ["-date_from", "title", "-killed"])
+def test_deep_numbered_pages_read_their_ids_first_and_give_the_same_rows(api, monkeypatch, ordering):
+    """Past DEEP_OFFSET a numbered page walks the offset over the ids alone, then reads its records: the same
+    records in the same order as the keyset walk, whatever the ordering."""
+    make_records("incidents")
+    expected = walk(api, f"/api/v1/incidents/?page_size=2&ordering={ordering}&fields=id")
+    monkeypatch.setattr(pagination, "DEEP_OFFSET", 2)
+    numbered = []
+    for number in (1, 2, 3, 4):
+        numbered += [
+            row["id"]
+            for row in api.get(
+                "/api/v1/incidents/", {"page_size": 2, "page": number, "ordering": ordering, "fields": "id"}
+            ).json()["results"]
+        ]
+    assert numbered == expected
+
+
 def test_a_page_past_the_numbered_ones_is_a_400_that_points_at_the_next_links(api, monkeypatch):
     """An OFFSET that deep would read every record it skips: the answer says how to get there instead."""
     monkeypatch.setattr(pagination, "NUMBERED_RECORDS", 4)
