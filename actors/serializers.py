@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from articles.models import Article
 from articles.serializers import ArticleSerializer
-from common.api.fields import RefField, WebUrlField
+from common.api.fields import RecordUrlField, RefField, WebUrlField
 from common.api.serializers import (
     DATE_FIELDS,
     SOURCE_FIELDS,
@@ -23,7 +23,7 @@ def place_serializer():
 
 
 class ActorSerializer(RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_url_kwarg="id_or_slug")
+    url = RecordUrlField()
     web_url = WebUrlField()
     aliases = AliasSerializer(many=True, read_only=True)
 
@@ -77,7 +77,7 @@ class ActorDetailSerializer(ActorSerializer):
 
 
 class ContingentSerializer(FuzzyDateFields, RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:contingent-detail", lookup_url_kwarg="id_or_slug")
+    url = RecordUrlField()
     web_url = WebUrlField()
     contributor = RefField(queryset=Actor.objects.all(), allow_null=True, required=False)
     mission = RefField(queryset=Actor.objects.all())
@@ -115,7 +115,7 @@ class ContingentSerializer(FuzzyDateFields, RecordSerializer):
 
 
 class StrengthInContingentSerializer(FuzzyDateFields, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:strengthobservation-detail")
+    url = RecordUrlField()
     source = RefField(read_only=True)
 
     class Meta:
@@ -131,7 +131,7 @@ class ContingentDetailSerializer(ContingentSerializer):
 
 
 class StrengthObservationSerializer(FuzzyDateFields, RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:strengthobservation-detail")
+    url = RecordUrlField()
     contingent = RefField(queryset=Contingent.objects.all())
     source = RefField(queryset=Article.objects.all())
 

@@ -2,7 +2,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from actors.models import Actor
-from common.api.fields import RefField, WebUrlField
+from common.api.fields import RecordUrlField, RefField, WebUrlField
 from common.api.serializers import DATE_FIELDS, FuzzyDateFields, RecordSerializer
 
 from .models import Article, ExternalSource, Outlet, Quote
@@ -29,7 +29,7 @@ class ExternalSourceSerializer(serializers.ModelSerializer):
 
 
 class QuoteInArticleSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail")
+    url = RecordUrlField()
     speaker = RefField(read_only=True)
 
     class Meta:
@@ -38,7 +38,7 @@ class QuoteInArticleSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(FuzzyDateFields, RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:article-detail", lookup_url_kwarg="id_or_slug")
+    url = RecordUrlField()
     web_url = WebUrlField()
     outlet = RefField(queryset=Outlet.objects.all(), representation=OutletSerializer)
     authors = RefField(queryset=Actor.objects.all(), many=True, required=False)
@@ -82,7 +82,7 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class QuoteSerializer(RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail")
+    url = RecordUrlField()
     web_url = WebUrlField(
         url_of=lambda quote: f"{quote.article.get_absolute_url()}#quote-{quote.pk}",
         help_text="The quote, highlighted, in the article's page on the website.",

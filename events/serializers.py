@@ -5,7 +5,7 @@ from actors.models import Actor
 from actors.serializers import ActorSerializer
 from articles.models import Article
 from articles.serializers import ArticleSerializer, ExternalSourceSerializer
-from common.api.fields import RefField, WebUrlField
+from common.api.fields import RecordUrlField, RefField, WebUrlField
 from common.api.serializers import (
     DATE_FIELDS,
     SOURCE_FIELDS,
@@ -19,7 +19,7 @@ from .models import CASUALTY_TOTAL_FIELDS, Casualty, Figure, Incident, IncidentA
 
 
 class PlaceSerializer(RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_url_kwarg="id_or_slug")
+    url = RecordUrlField()
     web_url = WebUrlField()
     parent = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
     aliases = AliasSerializer(many=True, read_only=True)
@@ -108,7 +108,7 @@ def casualty_total(name: str) -> serializers.IntegerField:
 
 
 class IncidentSerializer(FuzzyDateFields, RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:incident-detail", lookup_url_kwarg="id_or_slug")
+    url = RecordUrlField()
     web_url = WebUrlField()
     place = RefField(queryset=Place.objects.all(), allow_null=True, required=False)
     actors = IncidentActorSerializer(
@@ -223,7 +223,7 @@ class IncidentSerializer(FuzzyDateFields, RecordSerializer):
 
 
 class FigureSerializer(FuzzyDateFields, RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
+    url = RecordUrlField()
     web_url = WebUrlField()
     subject = RefField(queryset=Actor.objects.all(), help_text="What the number is about.")
     source = RefField(queryset=Article.objects.all())

@@ -1,11 +1,12 @@
 """Serializer fields for related records and web addresses, and the flat columns a field gives."""
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,11 +21,22 @@ def has_slug(model) -> bool:
     return any(field.name == "slug" for field in model._meta.concrete_fields)
 
 
+# A stand-in id that no record has, reversed once per kind of record and then replaced by each record's id.
+_ID_PLACEHOLDER = "9" * 19
+
+
+@functools.lru_cache(maxsize=64)
+def _detail_path_template(model_name: str, kwarg: str, script_prefix: str) -> str:
+    return reverse(f"api:{model_name}-detail", kwargs={kwarg: _ID_PLACEHOLDER})
+
+
 def detail_url(obj, request) -> str:
-    """The API address of a record, by id (the stable form even where a slug also works)."""
+    """The API address of a record, by id (the stable form even where a slug also works), without the request's
+    `?format=` (DRF's reverse would carry `format=csv` into every address of a CSV). The address is reversed once per
+    kind of record, not once per row: a million-row export asks for millions of addresses."""
     kwarg = LOOKUP_KWARG if has_slug(type(obj)) else "pk"
-    # Django's reverse, not DRF's: DRF's would carry the request's ?format=csv into every record's address.
-    path = reverse(f"api:{obj._meta.model_name}-detail", kwargs={kwarg: obj.pk})
+    template = _detail_path_template(obj._meta.model_name, kwarg, get_script_prefix())
+    path = template.replace(_ID_PLACEHOLDER, str(obj.pk))
     return request.build_absolute_uri(path) if request is not None else path
 
 
@@ -85,6 +97,19 @@ class RefField(serializers.RelatedField):
             return queryset.get(**lookup)
         except queryset.model.DoesNotExist:
             self.fail("does_not_exist", model=model, value=value)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "example": "https://example.org/api/v1/actors/1/"})
+class RecordUrlField(serializers.Field):
+    """The record's own API address (see detail_url)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        kwargs.setdefault("help_text", "The record's address in the API.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj) -> str:
+        return detail_url(obj, self.context.get("request"))
 
 
 @extend_schema_field({"type": "string", "format": "uri", "example": "https://example.org/actors/minusma/"})

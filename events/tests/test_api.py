@@ -279,12 +279,12 @@ def test_incidents_filter_by_date_source_as_the_web_list_does(api):
 
 
 def test_incident_csv_flattens_the_outside_source_of_the_date(api):
-    """CSV: dotted columns for the outside source, empty cells when the articles give the date."""
+    """CSV: flat columns for the outside source, empty cells when the articles give the date."""
     IncidentFactory(slug="dated-here")
     citation = IncidentExternalDateFactory(incident=IncidentFactory(slug="dated-outside"))
     response = api.get("/api/v1/incidents/", {"format": "csv"})
     rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
     assert rows["dated-outside"]["date_source"] == "external"
-    assert rows["dated-outside"]["external_date.source.url"] == citation.source.url
-    assert rows["dated-outside"]["external_date.reasoning"] == citation.reasoning
-    assert rows["dated-here"]["date_source"] == "article" and rows["dated-here"]["external_date.source.url"] == ""
+    assert rows["dated-outside"]["external_date_source_url"] == citation.source.url
+    assert rows["dated-outside"]["external_date_reasoning"] == citation.reasoning
+    assert rows["dated-here"]["date_source"] == "article" and rows["dated-here"]["external_date_source_url"] == ""

@@ -97,11 +97,14 @@ def test_incident_facets_count_distinct_incidents_per_actor_role_and_nationality
 
 
 def test_incidents_sort_by_killed_descending_then_by_id(client):
-    """?sort=-killed puts the deadliest first; equal counts keep id order reversed."""
+    """?ordering=-killed (or the older ?sort=-killed) puts the deadliest first and the unreported last; equal
+    counts go by id, as in the API's pages, whose keyset order this is."""
     quiet_one, quiet_two = IncidentFactory.create_batch(2)
     deadly = IncidentFactory()
     CasualtyFactory(incident=deadly, best=9)
-    assert [i.pk for i in _rows(client.get(INCIDENTS, {"sort": "-killed"}))] == [deadly.pk, quiet_two.pk, quiet_one.pk]
+    for name in ("ordering", "sort"):
+        rows = _rows(client.get(INCIDENTS, {name: "-killed"}))
+        assert [incident.pk for incident in rows] == [deadly.pk, quiet_one.pk, quiet_two.pk]
 
 
 def test_incidents_bad_min_killed_and_unknown_place_are_400s(client):

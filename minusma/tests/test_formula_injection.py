@@ -58,14 +58,14 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_prefixed_with_an_apostrophe(
 def test_web_list_csv_neutralises_formulae(client):
     """A formula in an actor's name reaches the web list's CSV as text."""
     ActorFactory(name=FORMULA)
-    (row,) = _rows(_streamed(client.get(reverse("actors:actor_list"), {"format": "csv"})))
+    (row,) = _rows(_streamed(client.get(reverse("actors:actor_list"), {"format": "csv"}, follow=True)))
     assert row["name"] == "'" + FORMULA
 
 
 def test_web_list_csv_keeps_negative_coordinates_as_numbers(client):
     """Mali lies mostly west of Greenwich: negative longitudes must stay numbers, not become text."""
     PlaceFactory(name="Bamako", latitude="12.639230", longitude="-8.002890")
-    (row,) = _rows(_streamed(client.get(reverse("events:place_list"), {"format": "csv"})))
+    (row,) = _rows(_streamed(client.get(reverse("events:place_list"), {"format": "csv"}, follow=True)))
     assert float(row["longitude"]) == pytest.approx(-8.00289)
 
 
@@ -76,7 +76,7 @@ def test_api_csv_neutralises_formulae_in_plain_and_list_columns(client):
     response = client.get("/api/v1/actors/", {"format": "csv", "fields": "id,name,aliases"})
     (row,) = _rows(_streamed(response))
     assert row["name"] == "'" + FORMULA
-    assert row["aliases.name"] == "'@cmd"
+    assert row["aliases_name"] == "'@cmd"
 
 
 def test_api_csv_of_one_record_neutralises_formulae(client):
