@@ -1,0 +1,70 @@
+"""The site's own pages and links: the favicon, the navigation, and the data downloads page."""
+
+import pytest
+from django.urls import reverse
+
+from actors.tests.factories import ContingentFactory
+from articles.tests.factories import ArticleFactory
+from events.tests.factories import IncidentFactory
+from minusma.api import router
+
+pytestmark = pytest.mark.django_db
+
+
+def test_favicon_ico_answers_with_the_sites_icon(client):
+    """/favicon.ico, which browsers ask for on their own, leads to the icon the pages name, which is served."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content)
+    home = client.get(reverse("home")).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in home
+
+
+def test_navigation_offers_the_api_and_the_data_downloads(client):
+    content = client.get(reverse("home")).content.decode()
+    nav = content[content.index('<nav aria-label="Main">') : content.index("</nav>")]
+    assert f'<a href="{reverse("data_downloads")}">Data downloads</a>' in nav
+    assert f'<a href="{reverse("api:swagger-ui")}">API</a>' in nav
+
+
+def test_downloads_page_lists_every_dataset_with_working_links(client, django_assert_num_queries):
+    """Each record endpoint of the API is a dataset on the page, with a download in each of its formats; each link
+    answers with that format."""
+    ArticleFactory()
+    IncidentFactory()
+    ContingentFactory()
+    with django_assert_num_queries(8):  # one count per dataset
+        response = client.get(reverse("data_downloads"))
+    assert response.status_code == 200
+    datasets = {dataset["api_list"]: dataset for dataset in response.context["datasets"]}
+    endpoints = {reverse(f"api:{basename}-list") for prefix, _, basename in router.registry}
+    assert set(datasets) == endpoints - {reverse("api:search-list"), reverse("api:deleted-list")}
+    content = response.content.decode()
+    formats = {api_list: [d["format"] for d in dataset["downloads"]] for api_list, dataset in datasets.items()}
+    assert formats[reverse("api:incident-list")] == ["csv", "jsonl", "geojson", "acled", "ucdp"]
+    assert formats[reverse("api:article-list")] == ["csv", "jsonl", "bibtex", "ris", "csl-json"]
+    assert formats[reverse("api:place-list")] == ["csv", "jsonl", "geojson"]
+    assert datasets[reverse("api:incident-list")]["count"] == 1
+    for api_list, dataset in datasets.items():
+        assert f'<a href="{api_list}">{api_list}</a>' in content
+        for download in dataset["downloads"]:
+            assert f'<a href="{download["url"]}" data-format="{download["format"]}">' in content
+            answer = client.get(download["url"])
+            assert answer.status_code == 200, download["url"]
+            assert answer["Content-Type"].split(";")[0] not in ("text/html", "application/json"), download["url"]
+
+
+def test_downloads_page_separates_thousands(client, monkeypatch):
+    """Record counts read 12,345, not 12345."""
+    from minusma import views
+
+    real = views.datasets
+
+    def many():
+        return [{**dataset, "count": 12345} for dataset in real()]
+
+    monkeypatch.setattr(views, "datasets", many)
+    assert ">12,345<" in client.get(reverse("data_downloads")).content.decode()
