@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from actors.tests.factories import ContingentFactory
-from articles.tests.factories import ArticleFactory
-from events.tests.factories import IncidentFactory
+from actors.tests.factories import ActorFactory, ContingentFactory
+from articles.tests.factories import ArticleFactory, QuoteFactory
+from events.tests.factories import FigureFactory, IncidentFactory, PlaceFactory
 from minusma.api import router
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +68,34 @@ def test_downloads_page_separates_thousands(client, monkeypatch):
 
     monkeypatch.setattr(views, "datasets", many)
     assert ">12,345<" in client.get(reverse("data_downloads")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("factory", "formats"),
+    [
+        (IncidentFactory, ["json", "csv", "geojson"]),
+        (ActorFactory, ["json", "csv"]),
+        (PlaceFactory, ["json", "csv", "geojson"]),
+        (ArticleFactory, ["json", "csv"]),
+        (QuoteFactory, ["json", "csv"]),
+        (ContingentFactory, ["json", "csv"]),
+        (FigureFactory, ["json", "csv"]),
+    ],
+)
+def test_record_pages_link_their_own_data(client, factory, formats):
+    """Every record page links its address in the API beside the data, as JSON and in the one-record formats its
+    endpoint offers; each link answers with that record."""
+    record = factory()
+    api_url = reverse(f"api:{record._meta.model_name}-detail", args=[record.pk])
+    content = client.get(record.get_absolute_url()).content.decode()
+    links = content[content.index('<p class="record-data">') :]
+    links = links[: links.index("</p>")]
+    offered = [chunk.partition('"')[0] for chunk in links.split('data-format="')[1:]]
+    assert offered == formats
+    assert f'<a href="{api_url}" type="application/json" data-format="json">JSON</a>' in links
+    assert client.get(api_url).json()["id"] == record.pk
+    for name in formats[1:]:
+        assert f'<a href="{api_url}?format={name}" data-format="{name}">' in links
+        answer = client.get(f"{api_url}?format={name}")
+        assert answer.status_code == 200
+        assert str(record.pk).encode() in b"".join(answer.streaming_content)
