@@ -99,3 +99,24 @@ def test_record_pages_link_their_own_data(client, factory, formats):
         answer = client.get(f"{api_url}?format={name}")
         assert answer.status_code == 200
         assert str(record.pk).encode() in b"".join(answer.streaming_content)
+
+
+@pytest.mark.parametrize(
+    ("path", "written_here"),
+    [
+        pytest.param("/api/v1/", False, id="browsable-root"),
+        pytest.param("/api/v1/incidents/", False, id="browsable-list"),
+        pytest.param("/api/v1/docs/", True, id="swagger-ui"),
+        pytest.param("/api/v1/redoc/", True, id="redoc"),
+    ],
+)
+def test_api_pages_say_their_language_and_fit_a_phone(client, path, written_here):
+    """The browsable API and the API docs declare English and a viewport, as the site's pages do."""
+    response = client.get(path, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.count("<html") == 1
+    assert '<html lang="en">' in content
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in content
+    if written_here:  # the docs pages' templates, which replace drf-spectacular's whole
+        assert "<script>" not in content and "<style>" not in content  # nothing inline, for the CSP
