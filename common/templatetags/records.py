@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import resolve, reverse
 
 from common.api import renderers
+from common.text import unit_agreeing
 
 register = template.Library()
 
@@ -28,3 +29,9 @@ def record_data(record: models.Model) -> dict:
         ],
         "verbose_name": record._meta.verbose_name,
     }
+
+
+@register.filter
+def agree(unit: str, number) -> str:
+    """`{{ figure.unit|agree:figure.value }}`: “1 year”, “2 years” (common.text.unit_agreeing)."""
+    return unit_agreeing(number, unit)
