@@ -120,3 +120,17 @@ def test_api_pages_say_their_language_and_fit_a_phone(client, path, written_here
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in content
     if written_here:  # the docs pages' templates, which replace drf-spectacular's whole
         assert "<script>" not in content and "<style>" not in content  # nothing inline, for the CSP
+
+
+def test_list_filters_wait_behind_a_disclosure_open_when_they_have_an_error(client):
+    """The filters and facets are a <details>, closed in the HTML (a phone shows the rows first; a script opens it on
+    a wide screen), open when a filter has an error to show; the list takes a wide page."""
+    IncidentFactory()
+    content = client.get(reverse("events:incident_list")).content.decode()
+    assert '<main id="main" class="wide">' in content
+    assert '<details class="list-controls" id="list-controls">' in content
+    assert content.index('<form method="get" action="" class="list-filters">') > content.index("<summary>")
+    assert '<script src="/static/js/list-controls.js" defer></script>' in content
+    refused = client.get(reverse("events:incident_list"), {"min_killed": "-1"})
+    assert refused.status_code == 400
+    assert '<details class="list-controls" id="list-controls" open>' in refused.content.decode()
