@@ -127,7 +127,7 @@ def test_list_filters_wait_behind_a_disclosure_open_when_they_have_an_error(clie
     a wide screen), open when a filter has an error to show; the list takes a wide page."""
     IncidentFactory()
     content = client.get(reverse("events:incident_list")).content.decode()
-    assert '<main id="main" class="wide">' in content
+    assert '<body class="wide">' in content
     assert '<details class="list-controls" id="list-controls">' in content
     assert content.index('<form method="get" action="" class="list-filters">') > content.index("<summary>")
     assert '<script src="/static/js/list-controls.js" defer></script>' in content
