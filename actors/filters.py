@@ -30,7 +30,9 @@ class ActorFilter(RecordFilterSet):
 
 
 class ContingentFilter(RecordFilterSet):
+    # `country` orders by the ISO code (as the API always has); `country_name` by the name the pages show.
     orderings = {
+        "country_name": ("country_name",),
         "country": ("country",),
         "capability": ("capability",),
         "unit_name": ("unit_name",),

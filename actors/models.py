@@ -2,7 +2,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import translation
+from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -255,6 +259,13 @@ class Contingent(FuzzyDate, TimeStamped):
 
     slug = models.SlugField(max_length=200, unique=True)
     country = CountryField(db_index=True, help_text="Contributing country (ISO 3166-1).")
+    # Lists read by country order by its name (Chad before Germany), which SQL cannot derive from the code.
+    country_name = models.CharField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="The country's English name, kept from `country` on every save, to order lists by name.",
+    )
     contributor = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
@@ -279,7 +290,7 @@ class Contingent(FuzzyDate, TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["country", "capability", "date_from"]
+        ordering = ["country_name", "capability", "date_from"]
         constraints = [*FuzzyDate.Meta.constraints]
         indexes = [models.Index(fields=["mission", "country"])]
 
@@ -377,3 +388,15 @@ class StrengthObservation(FuzzyDate, SourcedClaim, TimeStamped):
         return (self.contingent.slug, self.source.slug, self.excerpt_start)
 
     natural_key.dependencies = ["actors.contingent", "articles.article"]
+
+
+def country_name(code: str) -> str:
+    """A country's English name as the pages show it (django-countries), whatever language is active."""
+    with translation.override("en"):
+        return str(countries.name(code)) if code else ""
+
+
+@receiver(pre_save, sender=Contingent)
+def keep_country_name(sender, instance: Contingent, **kwargs) -> None:
+    """Every save keeps country_name, the fixtures' and imports' raw saves included (they send pre_save too)."""
+    instance.country_name = country_name(str(instance.country))

@@ -68,9 +68,9 @@ class ContingentListView(RecordListView):
     api_viewset = ContingentViewSet
     template_name = "actors/contingent_list.html"
     intro = "National contributions to the mission, with the period each record refers to and its sources."
-    default_ordering = "country"
+    default_ordering = "country_name"
     columns = [
-        Column("country", "Country", "country"),
+        Column("country", "Country", "country_name"),
         Column("capability", "Capability", "capability"),
         Column("unit", "Unit", "unit_name"),
         Column("personnel_type", "Personnel type", "personnel_type"),
@@ -79,7 +79,7 @@ class ContingentListView(RecordListView):
         Column("date", "Period", "date_from"),
     ]
     facets = [
-        Facet("country", "Country", "country"),
+        Facet("country", "Country", "country", "country_name"),
         Facet("personnel_type", "Personnel type", "personnel_type"),
         Facet("capability", "Capability", "capability"),
         Facet("status", "Status", "status"),

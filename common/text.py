@@ -47,3 +47,37 @@ def refuse_control_characters_in_text(value) -> None:
 def single_line(text: str) -> str:
     """The text with each run of control characters (line breaks, tabs…) replaced by one space."""
     return _CONTROL_CHARACTERS.sub(" ", text)
+
+
+# Units whose singular is not the plural less its s (or that have no plural); “forces” is a collective noun in the
+# casualty categories (“National forces”), one soldier of which is not “1 national force”.
+_IRREGULAR_SINGULARS = {
+    "people": "person",
+    "children": "child",
+    "personnel": "personnel",
+    "aircraft": "aircraft",
+    "forces": "forces",
+}
+
+
+def singular(word: str) -> str:
+    """The singular of an English plural noun as units are written: years → year, countries → country."""
+    lowered = word.lower()
+    if lowered in _IRREGULAR_SINGULARS:
+        return _IRREGULAR_SINGULARS[lowered]
+    if lowered.endswith("ies") and len(lowered) > 4:
+        return word[:-3] + "y"
+    if lowered.endswith("s") and not lowered.endswith(("ss", "us")):
+        return word[:-1]
+    return word
+
+
+def unit_agreeing(number, unit: str) -> str:
+    """A unit as the data stores it (in the plural: “years”, “children per woman”) agreeing with its number: “1
+    year”, “1 child per woman”, “2 years”, “0.5 years”. In “X per Y” it is X that agrees."""
+    if number is None or number != 1 or not unit:
+        return unit
+    counted, per, rest = unit.partition(" per ")
+    words = counted.split(" ")
+    words[-1] = singular(words[-1])
+    return " ".join(words) + per + rest

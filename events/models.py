@@ -14,6 +14,7 @@ from actors.models import Actor, Contingent, Qualifier
 from articles.provenance import SourcedClaim
 from common.fuzzydates import FuzzyDate
 from common.models import NaturalKeyManager, TimeStamped
+from common.text import unit_agreeing
 
 from . import vocabularies as vocab
 from .locations import Location, locate
@@ -573,6 +574,11 @@ class Figure(FuzzyDate, SourcedClaim, TimeStamped):
             ),
         ]
         indexes = [models.Index(fields=["quantity", "date_from"]), models.Index(fields=["subject", "quantity"])]
+
+    @property
+    def unit_display(self) -> str:
+        """The unit agreeing with the value it follows (the upper bound of a range): “1 year”, “1–2 years”."""
+        return unit_agreeing(self.value if self.value_high is None else self.value_high, self.unit)
 
     def __str__(self) -> str:
         return (

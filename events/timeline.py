@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 
@@ -30,6 +30,10 @@ OUTCOMES = {"killed": "People killed", "wounded": "People wounded", "abducted": 
 TYPE_LABELS = dict(vocab.IncidentType.choices)
 QUANTITY_LABELS = dict(vocab.FigureQuantity.choices)
 SERIES_COLOURS = 12  # .series-0 … .series-10 and .series-rest in site.css
+
+# Incidents spread over more years than this are charted by year by default: by month, a decade is 120 bars too thin
+# to read (and to click); a year or two by year is one or two bars.
+MONTHLY_UP_TO_YEARS = 3
 
 # Chart geometry, in SVG user units.
 PLOT_TOP, PLOT_HEIGHT, AXIS_LEFT, AXIS_BOTTOM = 12, 150, 40, 26
@@ -339,6 +343,24 @@ def draw_timeline(
         outcome=outcome,
         not_reported=counts.not_reported,
     )
+
+
+@cached_by_data_version("incident-date-span")
+def default_period(incidents: QuerySet[Incident]) -> str:
+    """The period the timeline groups `incidents` by when none is asked for: "year" when their dates (those within
+    settings.MINUSMA_DATE_RANGE, which the chart shows) span more than MONTHLY_UP_TO_YEARS years, else "month".
+    One aggregate query, kept in the shared cache until the data changes."""
+    first_day, last_day = settings.MINUSMA_DATE_RANGE
+    span = (
+        incidents.order_by()
+        .filter(date_from__gte=first_day, date_from__lte=last_day)
+        .aggregate(first=Min("date_from"), last=Max("date_from"))
+    )
+    if span["first"] is None:
+        return "month"
+    first, last = as_date(span["first"]), as_date(span["last"])
+    years = last.year - first.year + (last.month - first.month) / 12
+    return "year" if years > MONTHLY_UP_TO_YEARS else "month"
 
 
 def incident_timeline(

@@ -184,9 +184,11 @@ def timeline_and_charts(
 @rate_limited(PageThrottle)
 def incident_timeline(request: HttpRequest) -> HttpResponse:
     """Incidents per month or year by type, people killed, wounded or abducted (`outcome`), and each figure over time
-    by source, chosen by the incident filters."""
+    by source, chosen by the incident filters. Without `by`, by year when the incidents span more than a few years,
+    else by month (timeline.default_period)."""
     incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.all())
-    by = request.GET.get("by") or "month"
+    asked_by = request.GET.get("by")  # else chosen from the incidents' span, once the filters are valid
+    by = asked_by or "month"
     outcome = request.GET.get("outcome") or "killed"
     # The JSON twin: the same incidents from the API, which takes the same filters (but no `by` or `outcome`).
     api_query = request.GET.copy()
@@ -209,6 +211,8 @@ def incident_timeline(request: HttpRequest) -> HttpResponse:
     cleaned = incident_filter.form.cleaned_data
     period = (cleaned.get("date_from"), cleaned.get("date_to"))
     params = request.GET.dict()
+    if not asked_by:
+        by = context["by"] = timeline.default_period(incident_filter.qs)
     context["timeline"], charts = timeline_and_charts(
         incident_filter.qs, by=by, outcome=outcome, params=params, period=period
     )

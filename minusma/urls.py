@@ -11,6 +11,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("search/", views.search_page, name="search"),
+    path("downloads/", views.data_downloads, name="data_downloads"),
+    # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("minusma.api")),
     path("", include("articles.urls")),

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
@@ -10,9 +12,13 @@ from django.views.defaults import page_not_found
 from actors.models import Actor, Contingent
 from articles.models import Article, Quote
 from common import datacache, search
+from common.api import renderers
+from common.api.viewsets import RecordViewSet
 from common.throttling import PageThrottle, rate_limited
 from events import geo, timeline
 from events.models import Figure, Incident, Place
+
+from .api import router
 
 HOME_ARTICLES = 10  # the newest source articles on the home page; the list links to all of them
 
@@ -74,6 +80,57 @@ def search_page(request: HttpRequest) -> HttpResponse:
     sections = [(search.KINDS[kind], hits) for kind, hits in results.items()]
     context = {"q": text, "error": error, "sections": sections, "total": sum(len(hits) for _, hits in sections)}
     return render(request, "search.html", context, status=400 if error else 200)
+
+
+def datasets() -> list[dict]:
+    """Every dataset the API serves (each registered record endpoint), with its download links in every format it
+    offers and its page on the site, in the router's order; counted once per data version."""
+    endpoints = [
+        (prefix, viewset, basename)
+        for prefix, viewset, basename in router.registry
+        if isinstance(viewset, type) and issubclass(viewset, RecordViewSet)
+    ]
+    counts = datacache.cached(
+        "dataset-counts",
+        [viewset.queryset.model._meta.label for _, viewset, _ in endpoints],
+        lambda: [viewset.queryset.model._base_manager.count() for _, viewset, _ in endpoints],
+    )
+    found = []
+    for (_prefix, viewset, basename), count in zip(endpoints, counts, strict=True):
+        meta = viewset.queryset.model._meta
+        api_list = reverse(f"api:{basename}-list")
+        try:
+            web_list = reverse(f"{meta.app_label}:{meta.model_name}_list")
+        except NoReverseMatch:  # strength observations are read on their contingents' pages
+            web_list = ""
+        found.append(
+            {
+                "name": str(meta.verbose_name_plural).capitalize(),
+                "description": (viewset.__doc__ or "").strip().splitlines()[0],
+                "count": count,
+                "api_list": api_list,
+                "web_list": web_list,
+                "downloads": [
+                    {"label": renderers.FORMAT_LABELS[name], "format": name, "url": f"{api_list}?format={name}"}
+                    for name in viewset.streamed_formats()
+                ],
+            }
+        )
+    return found
+
+
+@require_safe
+@rate_limited(PageThrottle)
+def data_downloads(request: HttpRequest) -> HttpResponse:
+    """Each dataset with its whole-table downloads from the API, and how to cite what is used."""
+    return render(request, "data_downloads.html", {"datasets": datasets()})
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever a page says: the site's icon among the static files (looked up
+    when asked, so that a missing manifest entry is a failed request, not a site that cannot start)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

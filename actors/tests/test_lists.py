@@ -123,3 +123,50 @@ def test_contingent_list_runs_a_fixed_number_of_queries(client, django_assert_nu
         ContingentSourceFactory(contingent=ContingentFactory(base=PlaceFactory()))
     with django_assert_num_queries(8 + len(ContingentListView.facets) * queries_per_limit()):
         client.get(CONTINGENTS)
+
+
+# By code BF, CN, DE, TD; by name Burkina Faso, Chad, China, Germany.
+COUNTRIES_BY_NAME = ["BF", "TD", "CN", "DE"]
+COUNTRIES_BY_CODE = ["BF", "CN", "DE", "TD"]
+
+
+@pytest.fixture
+def contingents_of_four_countries():
+    return [ContingentFactory(country=code) for code in ("DE", "TD", "CN", "BF")]
+
+
+def test_contingents_list_by_country_name_by_default(client, contingents_of_four_countries):
+    """The list, its Country column and the country facet's ties order countries by the name shown, not the code."""
+    response = client.get(CONTINGENTS)
+    assert [row.country.code for row in _rows(response)] == COUNTRIES_BY_NAME
+    assert [option["label"] for option in _facet(response, "country")["options"]] == [
+        "Burkina Faso",
+        "Chad",
+        "China",
+        "Germany",
+    ]
+    descending = client.get(CONTINGENTS, {"ordering": "-country_name"})
+    assert [row.country.code for row in _rows(descending)] == COUNTRIES_BY_NAME[::-1]
+    country_column = response.context["listing"]["columns"][0]
+    assert country_column["label"] == "Country" and "ordering=-country_name" in country_column["sort_url"]
+
+
+def test_the_api_orders_contingents_by_code_or_by_name(client, contingents_of_four_countries):
+    """The API keeps `country` as the ISO code's order and offers `country_name`; its default is by name too."""
+    api = reverse("api:contingent-list")
+
+    def codes(params):
+        return [row["country"] for row in client.get(api, params).json()["results"]]
+
+    assert codes({"ordering": "country"}) == COUNTRIES_BY_CODE
+    assert codes({"ordering": "country_name"}) == COUNTRIES_BY_NAME
+    assert codes({}) == COUNTRIES_BY_NAME
+
+
+def test_a_contingent_keeps_its_country_name_on_every_save(contingents_of_four_countries):
+    contingent = contingents_of_four_countries[0]
+    assert contingent.country_name == "Germany"
+    contingent.country = "NE"
+    contingent.save()
+    contingent.refresh_from_db()
+    assert contingent.country_name == "Niger"

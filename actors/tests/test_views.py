@@ -125,10 +125,10 @@ def test_state_page_gathers_the_incidents_its_people_suffered(client):
         assert f'<a href="{incident.get_absolute_url()}">{incident.title}</a>' in victims
     assert "French soldier killed" not in page
     assert f'(<a href="{contingent.get_absolute_url()}">{contingent}</a>)' in victims
-    assert "1 UN peacekeepers killed" in victims
+    assert "1 UN peacekeeper killed" in victims
     contingents = section(page, "contingents-heading")
     assert "Contingents (1)" in contingents
-    assert "1200 personnel" in contingents
+    assert "1,200 personnel" in contingents  # thousands separated
 
 
 def test_mission_page_gathers_its_contingents_and_their_casualties(client):
@@ -197,7 +197,7 @@ def test_contingent_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         )
     with django_assert_num_queries(7):
         page = client.get(contingent.get_absolute_url()).content.decode()
-    assert "1200 personnel" in page
+    assert "1,200 personnel" in page
     assert "passage=" in page
 
 

@@ -48,7 +48,7 @@ class Choices:
             if values.get("place"):
                 places[values["place"]] = values["place_name"]
         incidents = Incident.objects.filter(sources__source=article).distinct().order_by("-date_from", "title")
-        contingents = Contingent.objects.order_by("country", "capability")[:500]
+        contingents = Contingent.objects.order_by("country_name", "capability")[:500]
         return cls(
             actors=EMPTY + sorted(((str(pk), name) for pk, name in actors.items()), key=lambda item: item[1]),
             places=EMPTY + sorted(((str(pk), name) for pk, name in places.items()), key=lambda item: item[1]),

@@ -181,3 +181,8 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         if method in ("DELETE", "OPTIONS"):  # not forms: whether to offer the buttons
             return super().get_rendered_html_form(data, view, method, request)
         return None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        """DRF's page, whose <html> element (outside any template block) is given the page's language here."""
+        page = super().render(data, accepted_media_type, renderer_context)
+        return page.replace("<html>", '<html lang="en">', 1) if isinstance(page, str) else page

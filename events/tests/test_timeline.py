@@ -314,3 +314,35 @@ def test_the_timeline_lists_out_of_range_incidents_by_type(client):
     stored_without_validation(datetime.date(9999, 12, 31))
     content = client.get(TIMELINE_URL).content.decode()
     assert "Dated outside 1990–2100 (1)" in content
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ([datetime.date(2015, 1, 5), datetime.date(2015, 3, 2)], "month"),
+        ([datetime.date(2014, 1, 1), datetime.date(2016, 12, 31)], "month"),  # three years: 36 bars
+        ([datetime.date(2013, 7, 1), datetime.date(2023, 12, 31)], "year"),  # the mission's decade
+        ([], "month"),
+    ],
+)
+def test_timeline_groups_by_year_when_the_incidents_span_more_than_a_few_years(
+    client, django_assert_num_queries, days, expected
+):
+    """Without `by`, the period is chosen from the span of the incidents' dates (one more query, then cached);
+    `by` still chooses, and the page says which period it uses."""
+    for day in days:
+        on_day(day)
+    with django_assert_num_queries(3):  # the span, the incidents' GROUP BY, the figures
+        response = client.get(TIMELINE_URL)
+    assert response.context["by"] == expected
+    assert f'<strong aria-current="page">{expected}</strong>' in response.content.decode()
+    other = "year" if expected == "month" else "month"
+    assert client.get(TIMELINE_URL, {"by": other}).context["by"] == other
+
+
+def test_the_default_period_follows_the_filters(client):
+    """Filtered to one year of a decade of incidents, the timeline is by month."""
+    for year in range(2013, 2024):
+        on_day(datetime.date(year, 6, 1))
+    assert client.get(TIMELINE_URL).context["by"] == "year"
+    assert client.get(TIMELINE_URL, {"date_from": "2016-01-01", "date_to": "2016-12-31"}).context["by"] == "month"

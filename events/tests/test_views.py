@@ -4,7 +4,13 @@ from django.urls import reverse
 from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
 from articles.tests.factories import ArticleFactory
 from events.models import Casualty, Figure, IncidentActor, Place
-from events.tests.factories import IncidentExternalDateFactory, IncidentFactory, IncidentSourceFactory, PlaceFactory
+from events.tests.factories import (
+    FigureFactory,
+    IncidentExternalDateFactory,
+    IncidentFactory,
+    IncidentSourceFactory,
+    PlaceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +160,15 @@ def test_incident_page_says_where_its_date_comes_from(client):
     assert citation.reasoning in page
     page = client.get(IncidentFactory().get_absolute_url()).content.decode()
     assert "<dt>Date from</dt><dd>the cited articles</dd>" in page
+
+
+def test_figure_units_agree_and_values_separate_thousands(client):
+    """“1 year”, not “1 years”; a range agrees with its upper bound; 12,500 has its thousands separated."""
+    one = FigureFactory(value=1, unit="years")
+    span = FigureFactory(value=1, value_high=2, unit="years")
+    many = FigureFactory(value=12500, unit="people")
+    assert "1 year</h1>" in client.get(one.get_absolute_url()).content.decode()
+    assert "1–2 years</h1>" in client.get(span.get_absolute_url()).content.decode()
+    page = client.get(many.get_absolute_url()).content.decode()
+    assert "12,500 people</h1>" in page
+    assert f'href="/api/v1/figures/{many.pk}/"' in page  # numbers in addresses are left alone
