@@ -58,7 +58,9 @@ def in_process_requests():
 @pytest.fixture
 def records(db, monkeypatch, in_process_requests):
     """A few related records of every kind to answer with, one deletion, a curator's token, and no throttling."""
-    monkeypatch.setattr("rest_framework.throttling.SimpleRateThrottle.THROTTLE_RATES", {"anon": None, "user": None})
+    monkeypatch.setattr(
+        "rest_framework.throttling.SimpleRateThrottle.THROTTLE_RATES", {"anon": None, "user": None, "web_export": None}
+    )
     region = PlaceFactory(slug="kidal-region", kind="region")
     place = PlaceFactory(slug="kidal", parent=region)
     PlaceAliasFactory(place=place)
