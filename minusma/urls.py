@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("search/", views.search_page, name="search"),
+    path("suggest/<slug:kind>/", views.suggest, name="suggest"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("minusma.api")),
     path("", include("articles.urls")),

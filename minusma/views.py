@@ -8,11 +8,16 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
 from actors.models import Actor, Contingent
-from articles.models import Article, Quote
-from common import datacache, search
-from common.throttling import PageThrottle, rate_limited
+from articles.models import Article, Outlet, Quote
+from common import datacache, names, search
+from common.filters import country_index
+from common.throttling import JSON, PageThrottle, SuggestThrottle, rate_limited
 from events import geo, timeline
 from events.models import Figure, Incident, Place
+
+# What the suggest endpoint suggests: the kinds of record the filters take by name, and countries.
+SUGGESTED_MODELS = {"actor": Actor, "place": Place, "outlet": Outlet, "contingent": Contingent}
+SUGGEST_MAX_LENGTH = 100
 
 HOME_ARTICLES = 10  # the newest source articles on the home page; the list links to all of them
 
@@ -74,6 +79,27 @@ def search_page(request: HttpRequest) -> HttpResponse:
     sections = [(search.KINDS[kind], hits) for kind, hits in results.items()]
     context = {"q": text, "error": error, "sections": sections, "total": sum(len(hits) for _, hits in sections)}
     return render(request, "search.html", context, status=400 if error else 200)
+
+
+@require_safe
+@rate_limited(SuggestThrottle, JSON)
+def suggest(request: HttpRequest, kind: str) -> JsonResponse:
+    """Names for a filter's text box as one types (static/js/combobox.js): at most ten records of `kind` with a name
+    or alias that starts with `q` (or a word in it that does), any case and accents, each as the value the filter
+    takes (the slug, or a country's code) and its label. The names come from the worker's index (common/names.py):
+    no query unless the data changed since."""
+    text = request.GET.get("q", "").strip()
+    if len(text) > SUGGEST_MAX_LENGTH:
+        return JsonResponse({"errors": [f"Type at most {SUGGEST_MAX_LENGTH} characters."]}, status=400)
+    if kind == "country":
+        index = country_index()
+    elif kind in SUGGESTED_MODELS:
+        index = names.name_index(SUGGESTED_MODELS[kind])
+    else:
+        allowed = ", ".join(["country", *SUGGESTED_MODELS])
+        return JsonResponse({"errors": [f"Nothing is suggested for “{kind}”. Allowed: {allowed}."]}, status=404)
+    found = index.suggestions(text) if text else []
+    return JsonResponse({"suggestions": [{"value": name.slug, "label": name.label} for name in found]})
 
 
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
