@@ -56,7 +56,8 @@ class NameIndex:
         self._entries = keyed
 
     def named(self, text: str) -> list[RecordName]:
-        """The records one of whose names or aliases is `text`, folded; one name per record, its own first."""
+        """The records one of whose names or aliases is `text`, folded, each once (by its own name if that matches):
+        those whose own name it is first, then by name."""
         folded = fold(text)
         start = bisect.bisect_left(self._keys, folded)
         found: dict[int, RecordName] = {}
@@ -65,7 +66,7 @@ class NameIndex:
                 break
             if not later_word and (record_name.pk not in found or not record_name.alias):
                 found[record_name.pk] = record_name
-        return sorted(found.values(), key=lambda record_name: (fold(record_name.name), record_name.slug))
+        return sorted(found.values(), key=lambda name: (bool(name.alias), fold(name.name), name.slug))
 
     def suggestions(self, text: str, limit: int = SUGGESTIONS) -> list[RecordName]:
         """Up to `limit` records with a name or alias starting with `text` (folded), or a word in one starting with
