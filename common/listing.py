@@ -461,6 +461,7 @@ class RecordListView(View):
             "ordering": ordering,
             "ordering_label": self.ordering_label(ordering),
             "page_size": page["page_size"] if page else DEFAULT_PAGE_SIZE,
+            "default_page_size": DEFAULT_PAGE_SIZE,  # sent as no parameter at all, for short addresses
             "page_sizes": PAGE_SIZES,
             "columns": columns,
             "facets": facets,
