@@ -74,3 +74,12 @@ def test_suggestions_are_throttled(client, monkeypatch):
     responses = [client.get("/suggest/place/", {"q": "ki"}) for _ in range(3)]
     assert [response.status_code for response in responses] == [200, 200, 429]
     assert responses[-1]["Retry-After"] and "errors" in responses[-1].json()
+
+
+@pytest.mark.parametrize("path", ["/map/", "/timeline/"])
+def test_the_map_and_timeline_boxes_take_names(client, path):
+    """The map's and the timeline's place and actor boxes are labelled plainly and suggest names."""
+    page = client.get(path).content.decode()
+    assert "(slug)" not in page
+    assert '<label for="filter-place">Place</label>' in page
+    assert 'data-suggest="/suggest/place/"' in page and 'data-suggest="/suggest/actor/"' in page
