@@ -45,13 +45,17 @@ class NameIndex:
     “kidal” also finds “Camp de Kidal”."""
 
     def __init__(self, names: list[RecordName]):
+        # (key, 0 for the whole name or 1 for a later word so whole names sort first, the folded name, a tiebreak,
+        # the name): plain tuples sort fast.
         keyed = []
-        for record_name in names:
+        for number, record_name in enumerate(names):
             folded = fold(record_name.alias or record_name.name)
-            words = folded.split(" ")
-            # (key, 0 for the whole name and 1 for a later word, so whole-name matches come first)
-            keyed.extend((" ".join(words[i:]), min(i, 1), folded, record_name) for i in range(len(words)))
-        keyed.sort(key=lambda entry: entry[:3])
+            keyed.append((folded, 0, folded, number, record_name))
+            start = folded.find(" ")
+            while start != -1:
+                keyed.append((folded[start + 1 :], 1, folded, number, record_name))
+                start = folded.find(" ", start + 1)
+        keyed.sort()
         self._keys = [entry[0] for entry in keyed]
         self._entries = keyed
 
@@ -59,13 +63,13 @@ class NameIndex:
         """The records one of whose names or aliases is `text`, folded, each once (by its own name if that matches):
         those whose own name it is first, then by name."""
         folded = fold(text)
-        start = bisect.bisect_left(self._keys, folded)
         found: dict[int, RecordName] = {}
-        for key, later_word, _, record_name in self._entries[start:]:
-            if key != folded:
-                break
+        position = bisect.bisect_left(self._keys, folded)
+        while position < len(self._keys) and self._keys[position] == folded:
+            _, later_word, _, _, record_name = self._entries[position]
             if not later_word and (record_name.pk not in found or not record_name.alias):
                 found[record_name.pk] = record_name
+            position += 1
         return sorted(found.values(), key=lambda name: (bool(name.alias), fold(name.name), name.slug))
 
     def suggestions(self, text: str, limit: int = SUGGESTIONS) -> list[RecordName]:
@@ -80,7 +84,7 @@ class NameIndex:
         window = self._entries[start : min(end, start + 50 * limit)]
         ranked = sorted(
             window,
-            key=lambda entry: (entry[1], entry[0] != folded, bool(entry[3].alias), len(entry[2]), entry[2]),
+            key=lambda entry: (entry[1], entry[0] != folded, bool(entry[4].alias), len(entry[2]), entry[2]),
         )
         found: dict[int, RecordName] = {}
         for *_, record_name in ranked:

@@ -1,10 +1,14 @@
 """Records found by name: the folded, sorted index of names and aliases, and when it is read again."""
 
+import re
+import unicodedata
+
 import pytest
 
 from actors.tests.factories import ActorAliasFactory, ActorFactory
 from common import datacache, names
 from common.names import NameIndex, RecordName
+from common.text import fold
 from events.models import Place
 from events.tests.factories import PlaceAliasFactory, PlaceFactory
 
@@ -77,3 +81,13 @@ def test_actor_names_include_aliases():
     ActorAliasFactory(actor=un, name="ONU")
     [found] = names.name_index(un.__class__).named("onu")
     assert (found.slug, found.label) == ("united-nations", "United Nations (ONU)")
+
+
+@pytest.mark.parametrize(
+    "text", ["Kidal", "  KIDAL \t region ", "Ansar\u00a0Dine", "Jézéquel", "ﬁn", "a\x1cb", "Ménaka  Cercle", ""]
+)
+def test_the_ascii_shortcut_folds_as_the_full_fold(text):
+    """fold()'s shortcut for ASCII names gives what decomposing them would."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
+    assert fold(text) == re.sub(r"\s+", " ", without_marks).strip().casefold()
