@@ -17,7 +17,7 @@ class ActorFilter(RecordFilterSet):
         "id": ("id",),
     }
     kind = ChoiceFilter(choices=ActorKind.choices, help_text="Kind of actor.")
-    country = CountryFilter(help_text="Nationality or home country, ISO 3166-1 alpha-2 (e.g. FR).")
+    country = CountryFilter(help_text="Nationality or home country, a name or an ISO 3166-1 alpha-2 code (e.g. FR).")
     acled_actor_type = ChoiceFilter(choices=AcledActorType.choices, help_text="ACLED inter code, 1-8.")
     has_quotes = BooleanFilter(method="filter_has_quotes", help_text="true: quoted at least once; false: never.")
 
@@ -43,13 +43,13 @@ class ContingentFilter(RecordFilterSet):
         "id": ("id",),
     }
     ordering_aliases = {"unit": "unit_name", "date": "date_from"}
-    country = CountryFilter(help_text="Contributing country, ISO 3166-1 alpha-2 (e.g. TD).")
+    country = CountryFilter(help_text="Contributing country, a name or an ISO 3166-1 alpha-2 code (e.g. TD).")
     personnel_type = ChoiceFilter(choices=PersonnelType.choices, help_text="UN personnel type.")
     capability = ChoiceFilter(choices=Contingent.Capability.choices)
     unit = filters.CharFilter(
         field_name="unit_name", lookup_expr="icontains", help_text="Text in the unit's name, any case."
     )
-    base = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Base place id or slug.")
+    base = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Base place name, id or slug.")
     status = ChoiceFilter(choices=Contingent.Status.choices)
     active_on = filters.DateFilter(
         method="filter_active_on", help_text="Contingents whose period includes this day (YYYY-MM-DD)."
@@ -65,8 +65,10 @@ class ContingentFilter(RecordFilterSet):
 
 class StrengthObservationFilter(RecordFilterSet):
     orderings = {"date_from": ("date_from",), "personnel": ("personnel",), "id": ("id",)}
-    contingent = IdOrSlugFilter(queryset=Contingent.objects.all(), help_text="Contingent id or slug.")
-    country = CountryFilter(method="filter_country", help_text="The contingent's country, ISO 3166-1 alpha-2.")
+    contingent = IdOrSlugFilter(queryset=Contingent.objects.all(), help_text="Contingent name, id or slug.")
+    country = CountryFilter(
+        method="filter_country", help_text="The contingent’s country: a name or an ISO 3166-1 alpha-2 code."
+    )
     basis = ChoiceFilter(choices=StrengthObservation.Basis.choices)
     date_from = filters.DateFilter(method="filter_date_from", help_text="Observed on or after this day.")
     date_to = filters.DateFilter(method="filter_date_to", help_text="Observed on or before this day.")

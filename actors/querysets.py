@@ -7,8 +7,13 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from common.fuzzydates import FuzzyDateQuerySet
+from common.names import RecordName
 from common.querysets import NamedWithAliasesQuerySet
 from common.search import SearchableQuerySet, SearchSpec
+
+# The relations that make a person one of an organisation's people (ActorRelation.Kind's values; a state that is a
+# member of the African Union does not speak for it).
+PERSONAL_AFFILIATIONS = ("member_of", "leader_of", "spokesperson_of", "employed_by")
 
 
 class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
@@ -56,6 +61,33 @@ class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
         )
         return self.filter(tied)
 
+    def parts_of(self, organisation: models.Model) -> set[int]:
+        """The organisation's id and those of its parts at any depth (MINUSMA is part of the United Nations, its
+        force part of MINUSMA). One query over the part-of relations."""
+        parts: dict[int, list[int]] = {}
+        relations = apps.get_model("actors", "ActorRelation").objects.filter(kind="part_of").order_by()
+        for part, whole in relations.values_list("subject_id", "object_id"):
+            parts.setdefault(whole, []).append(part)
+        found, frontier = {organisation.pk}, [organisation.pk]
+        while frontier:
+            frontier = [part for pk in frontier for part in parts.get(pk, []) if part not in found]
+            found.update(frontier)
+        return found
+
+    def affiliated_with(self, organisation: models.Model) -> Self:
+        """The organisation, its parts, and the people the data ties to any of them: holding a position there, or
+        leading, speaking for, working for or being a member of it. Whatever the date: few positions and relations
+        are dated, so “UN officials” includes someone quoted before or after their UN post."""
+        model = apps.get_model
+        ids = self.parts_of(organisation)
+        positions = model("actors", "Position").objects.filter(organisation__in=ids).values("person_id")
+        relations = (
+            model("actors", "ActorRelation")
+            .objects.filter(kind__in=PERSONAL_AFFILIATIONS, object__in=ids, subject__kind="person")
+            .values("subject_id")
+        )
+        return self.filter(Q(pk__in=ids) | Q(pk__in=positions) | Q(pk__in=relations))
+
     def with_quotes(self, present: bool = True) -> Self:
         """Actors who are quoted at least once (or, with present=False, never)."""
         quoted = Exists(apps.get_model("articles", "Quote").objects.filter(speaker=OuterRef("pk")))
@@ -87,6 +119,20 @@ class ContingentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
         """As for_list, plus the contingent's strength observations."""
         observations = apps.get_model("actors", "StrengthObservation").objects.select_related("source")
         return self.for_list(expand=expand).prefetch_related(Prefetch("strength_observations", queryset=observations))
+
+    def record_names(self) -> list[RecordName]:
+        """A contingent goes by its description (“Chad infantry in Kidal (deployed)”) and its unit's name, which the
+        filters and the suggest endpoint find it by (common/names.py). One query."""
+        names = []
+        for contingent in (
+            self.order_by()
+            .select_related("base")
+            .only("slug", "country", "capability", "status", "unit_name", "base__name")
+        ):
+            names.append(RecordName(contingent.pk, contingent.slug, str(contingent)))
+            if contingent.unit_name:
+                names.append(RecordName(contingent.pk, contingent.slug, str(contingent), contingent.unit_name))
+        return names
 
     def of_actor(self, actor: models.Model) -> Self:
         """The actor's contingents: those it contributes, or those serving in it when it is the mission."""

@@ -18,8 +18,8 @@ class ArticleFilter(RecordFilterSet):
         "id": ("id",),
     }
     ordering_aliases = {"date": "date_from", "words": "word_count"}
-    outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet id or slug.")
-    author = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_author", help_text="Author id or slug.")
+    outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet name, id or slug.")
+    author = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_author", help_text="Author name, id or slug.")
     date_from = filters.DateFilter(
         method="filter_date_from", help_text="Published (as far as we know) on or after this day (YYYY-MM-DD)."
     )
@@ -29,12 +29,12 @@ class ArticleFilter(RecordFilterSet):
     actor = IdOrSlugFilter(
         queryset=Actor.objects.all(),
         method="filter_actor",
-        help_text="Actor id or slug: articles that quote it or source a claim about it.",
+        help_text="Actor name, id or slug: articles that quote it or source a claim about it.",
     )
     place = IdOrSlugFilter(
         queryset=Place.objects.all(),
         method="filter_place",
-        help_text="Place id or slug: articles that source an incident or contingent there or inside it.",
+        help_text="Place name, id or slug: articles that source an incident or contingent there or inside it.",
     )
 
     class Meta:
@@ -70,12 +70,21 @@ class QuoteFilter(RecordFilterSet):
         "text_start": ("text_start",),
         "id": ("id",),
     }
-    speaker = IdOrSlugFilter(queryset=Actor.objects.all(), method="filter_speaker", help_text="Speaker id or slug.")
+    speaker = IdOrSlugFilter(
+        queryset=Actor.objects.all(), method="filter_speaker", help_text="Speaker name, id or slug."
+    )
     speaker_kind = ChoiceFilter(
         choices=ActorKind.choices, method="filter_speaker_kind", help_text="Kind of actor speaking."
     )
+    speaker_organisation = IdOrSlugFilter(
+        label="Speaker’s organisation",
+        queryset=Actor.objects.all(),
+        method="filter_speaker_organisation",
+        help_text="Organisation name, id or slug: quotes of it, of its parts (MINUSMA is part of the United Nations) "
+        "and of the people who hold a position in, lead, speak for, work for or are members of any of them.",
+    )
     article = IdOrSlugFilter(queryset=Article.objects.all(), method="filter_article", help_text="Article id or slug.")
-    outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet id or slug.")
+    outlet = IdOrSlugFilter(queryset=Outlet.objects.all(), method="filter_outlet", help_text="Outlet name, id or slug.")
     date_from = filters.DateFilter(
         method="filter_date_from", help_text="From articles published on or after this day (YYYY-MM-DD)."
     )
@@ -86,13 +95,16 @@ class QuoteFilter(RecordFilterSet):
     class Meta:
         model = Quote
         form = DateRangeForm
-        fields = ["speaker", "speaker_kind", "article", "outlet", "date_from", "date_to"]
+        fields = ["speaker", "speaker_kind", "speaker_organisation", "article", "outlet", "date_from", "date_to"]
 
     def filter_speaker(self, queryset, name, value):
         return queryset.by_speaker(value)
 
     def filter_speaker_kind(self, queryset, name, value):
         return queryset.by_speaker_kind(value)
+
+    def filter_speaker_organisation(self, queryset, name, value):
+        return queryset.by_speaker_organisation(value)
 
     def filter_article(self, queryset, name, value):
         return queryset.in_article(value)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from common.citations import Cited
 from common.fuzzydates import FuzzyDate, plausible_date
 from common.models import NaturalKeyManager, TimeStamped
+from common.querysets import NamedQuerySet
 from common.verbatim import locate
 
 from .provenance import SourcedClaim
@@ -51,7 +52,7 @@ class Outlet(TimeStamped):
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
 
-    objects = NaturalKeyManager("slug")
+    objects = NaturalKeyManager.from_queryset(NamedQuerySet)("slug")
     history = HistoricalRecords()
 
     class Meta:

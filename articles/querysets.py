@@ -88,6 +88,11 @@ class QuoteQuerySet(SearchableQuerySet):
     def by_speaker_kind(self, kind: str) -> Self:
         return self.filter(speaker__kind=kind)
 
+    def by_speaker_organisation(self, organisation: models.Model) -> Self:
+        """Quotes of the organisation, of its parts and of its people (ActorQuerySet.affiliated_with)."""
+        actors = apps.get_model("actors", "Actor").objects
+        return self.filter(speaker__in=actors.affiliated_with(organisation).values("pk"))
+
     def in_article(self, article: models.Model) -> Self:
         return self.filter(article=article)
 

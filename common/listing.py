@@ -23,7 +23,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -44,6 +44,7 @@ from common.api.parameters import (
     unknown_parameters,
 )
 from common.filters import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
+from common.names import has_names
 from common.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH
 from common.timelimit import TimeLimitExceeded, time_limited
 
@@ -128,6 +129,22 @@ def parameter_value(value) -> str:
     return str(value)
 
 
+def suggesting(kind: str) -> dict[str, str]:
+    """A text box's attributes for names of `kind` suggested as one types (the site's suggest endpoint)."""
+    return {"autocomplete": "off", "data-suggest": reverse("suggest", kwargs={"kind": kind})}
+
+
+def without_empty_parameters(query: QueryDict) -> QueryDict | None:
+    """The query string without its empty parameters (`date_from=&place=`), or None when it has none."""
+    kept, removed = QueryDict(mutable=True), False
+    for name, values in query.lists():
+        filled = [value for value in values if value.strip()]
+        removed = removed or len(filled) < len(values)
+        if filled:
+            kept.setlist(name, filled)
+    return kept if removed else None
+
+
 class RecordListView(View):
     """A filtered, searched, faceted, ordered, paginated list; subclasses describe the model's list and name the API
     endpoint (`api_viewset`) whose formats are the list's downloads."""
@@ -156,6 +173,11 @@ class RecordListView(View):
         return canonical_query(self.request.GET)
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        # A form submitted without JavaScript sends every box, filled or not: the page moves to the short address
+        # (what a permalink should be); the API reads empty parameters as absent and is left as it is.
+        if (short := without_empty_parameters(request.GET)) is not None:
+            query = short.urlencode()
+            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
         if FORMAT_PARAM in self.params:
             return self.download_redirect()
         if refused := throttling.refusal(request, throttling.PageThrottle, throttling.PAGE):
@@ -261,15 +283,19 @@ class RecordListView(View):
     # The form
 
     def prepare_form(self, form: forms.Form) -> None:
-        """Plain controls for the page: records by slug in a text box, dates as date pickers, yes/no selects.
+        """Plain controls for the page: records and countries in a text box that takes a name (and, with JavaScript,
+        suggests names as one types: static/js/combobox.js over the suggest endpoint), dates as date pickers, yes/no
+        selects. The labels are the FilterSet's own (RecordFilterSet.get_filters), the same on every render.
 
         Only this form instance changes; the API uses the same FilterSet with its own widgets.
         """
-        for name, field in form.fields.items():
-            if not field.label or field.label == "[invalid name]":  # django-filter's label for a method filter
-                field.label = name.replace("_", " ").capitalize()
+        for field in form.fields.values():
             if isinstance(field, IdOrSlugChoiceField):
-                field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+                model = field.queryset.model
+                attrs = suggesting(model._meta.model_name) if has_names(model) else {"autocomplete": "off"}
+                field.widget = forms.TextInput(attrs=attrs)
+            elif isinstance(field, CountryCodeField):
+                field.widget = forms.TextInput(attrs=suggesting("country"))
             elif isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"})
             elif isinstance(field, StrictBooleanField):
@@ -435,6 +461,7 @@ class RecordListView(View):
             "ordering": ordering,
             "ordering_label": self.ordering_label(ordering),
             "page_size": page["page_size"] if page else DEFAULT_PAGE_SIZE,
+            "default_page_size": DEFAULT_PAGE_SIZE,  # sent as no parameter at all, for short addresses
             "page_sizes": PAGE_SIZES,
             "columns": columns,
             "facets": facets,

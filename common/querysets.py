@@ -2,14 +2,36 @@
 
 from django.db import models
 
+from common.names import RecordName
 from common.text import fold
 
 
-class NamedWithAliasesQuerySet(models.QuerySet):
+class NamedQuerySet(models.QuerySet):
+    """Records with a `name` and a `slug`, which the filters and the suggest endpoint find by name
+    (common/names.py)."""
+
+    def record_names(self) -> list[RecordName]:
+        """Every record's name. One query."""
+        return [RecordName(pk, slug, name) for pk, slug, name in self.order_by().values_list("pk", "slug", "name")]
+
+
+class NamedWithAliasesQuerySet(NamedQuerySet):
     """Records with a `name` and aliases (a related model with `name`, reached by `aliases`): actors and places.
 
     Matching folds case and accents in Python, which SQLite needs for accents; the tables are small (names only).
     """
+
+    def record_names(self) -> list[RecordName]:
+        """Every record's name and aliases. Two queries."""
+        own = super().record_names()
+        by_pk = {record_name.pk: record_name for record_name in own}
+        relation = self.model._meta.get_field("aliases")
+        aliases = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": self}).order_by()
+        return own + [
+            RecordName(pk, by_pk[pk].slug, by_pk[pk].name, alias)
+            for pk, alias in aliases.values_list(relation.field.attname, "name")
+            if pk in by_pk
+        ]
 
     def matching_folded_name(self, folded: str) -> list:
         """Records whose name or an alias folds (case and accents aside) to `folded`. Two queries."""

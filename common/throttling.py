@@ -6,6 +6,7 @@ worker sees one count, and CountedOnceMixin keeps simultaneous requests from bei
 setting, REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]:
 
 - `web_page`: list pages, search, the map and the timeline, generous enough for a person clicking through;
+- `web_suggest`: the names a filter's box suggests while one types, a few requests per name typed;
 - `web_export`: list exports and the map's GeoJSON feed, firm enough to stop a bulk crawler re-downloading
   everything.
 
@@ -84,6 +85,13 @@ class WebRateThrottle(CountedOnceMixin, SimpleRateThrottle):
 
 class PageThrottle(WebRateThrottle):
     scope = "web_page"
+
+
+class SuggestThrottle(WebRateThrottle):
+    """The names suggested as one types in a filter's box: a request every few keystrokes, so a scope of its own
+    that does not spend the pages' allowance."""
+
+    scope = "web_suggest"
 
 
 class ExportThrottle(WebRateThrottle):

@@ -47,10 +47,12 @@ class IncidentFilter(RecordFilterSet):
     place = IdOrSlugFilter(
         queryset=Place.objects.all(),
         method="filter_place",
-        help_text="Place id or slug: incidents there or anywhere inside it (a region's towns, a town's bases).",
+        help_text="Place name, id or slug: incidents there or anywhere inside it (a region's towns, a town's bases).",
     )
     actor = IdOrSlugFilter(
-        queryset=Actor.objects.all(), method="filter_actor", help_text="Actor id or slug: incidents it took part in."
+        queryset=Actor.objects.all(),
+        method="filter_actor",
+        help_text="Actor name, id or slug: incidents it took part in.",
     )
     role = ChoiceFilter(
         choices=IncidentActor.Role.choices,
@@ -58,26 +60,32 @@ class IncidentFilter(RecordFilterSet):
         help_text="With actor: its role. Alone: incidents with any actor in this role.",
     )
     victim_nationality = CountryFilter(
-        method="filter_victim_nationality", help_text="Casualties of this nationality, ISO 3166-1 alpha-2."
+        label="Victims’ nationality",
+        method="filter_victim_nationality",
+        help_text="Casualties of this nationality: a country’s name or ISO 3166-1 alpha-2 code.",
     )
     victim_contingent = IdOrSlugFilter(
+        label="Victims’ contingent",
         queryset=Contingent.objects.all(),
         method="filter_victim_contingent",
-        help_text="Contingent id or slug: casualties among its peacekeepers.",
+        help_text="Contingent name, id or slug: casualties among its peacekeepers.",
     )
     min_killed = IntegerFilter(
+        label="At least this many killed",
         method="filter_min_casualties",
         min_value=0,
         help_text="At least this many killed according to one source (the `killed` field); an incident whose "
         "sources give no number never matches, so 0 selects those with a reported number.",
     )
     min_wounded = IntegerFilter(
+        label="At least this many wounded",
         method="filter_min_casualties",
         min_value=0,
         help_text="At least this many wounded according to one source (the `wounded` field); never one without a "
         "reported number.",
     )
     min_abducted = IntegerFilter(
+        label="At least this many abducted",
         method="filter_min_casualties",
         min_value=0,
         help_text="At least this many abducted according to one source (the `abducted` field); never one without a "
@@ -156,12 +164,14 @@ class PlaceFilter(RecordFilterSet):
         "id": ("id",),
     }
     kind = ChoiceFilter(choices=Place.Kind.choices)
-    country = CountryFilter(help_text="ISO 3166-1 alpha-2, e.g. ML.")
-    parent = IdOrSlugFilter(queryset=Place.objects.all(), help_text="Places directly inside this one (id or slug).")
+    country = CountryFilter(help_text="A name or an ISO 3166-1 alpha-2 code, e.g. ML.")
+    parent = IdOrSlugFilter(
+        queryset=Place.objects.all(), help_text="Places directly inside this one (name, id or slug)."
+    )
     within = IdOrSlugFilter(
         queryset=Place.objects.all(),
         method="filter_within",
-        help_text="This place and every place inside it, at any depth (id or slug).",
+        help_text="This place and every place inside it, at any depth (name, id or slug).",
     )
 
     class Meta:
@@ -183,7 +193,9 @@ class FigureFilter(RecordFilterSet):
     }
     ordering_aliases = {"date": "date_from"}
     quantity = ChoiceFilter(choices=vocab.FigureQuantity.choices)
-    subject = IdOrSlugFilter(queryset=Actor.objects.all(), help_text="What the number is about (actor id or slug).")
+    subject = IdOrSlugFilter(
+        queryset=Actor.objects.all(), help_text="What the number is about (actor name, id or slug)."
+    )
     date_from = filters.DateFilter(method="filter_date_from", help_text="Holding on or after this day (YYYY-MM-DD).")
     date_to = filters.DateFilter(method="filter_date_to", help_text="Holding on or before this day (YYYY-MM-DD).")
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("downloads/", views.data_downloads, name="data_downloads"),
     # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", views.favicon, name="favicon"),
+    path("suggest/<slug:kind>/", views.suggest, name="suggest"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("minusma.api")),
     path("", include("articles.urls")),

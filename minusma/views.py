@@ -10,15 +10,20 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
 from actors.models import Actor, Contingent
-from articles.models import Article, Quote
-from common import datacache, search
+from articles.models import Article, Outlet, Quote
+from common import datacache, names, search
 from common.api import renderers
 from common.api.viewsets import RecordViewSet
-from common.throttling import PageThrottle, rate_limited
+from common.filters import country_index
+from common.throttling import JSON, PageThrottle, SuggestThrottle, rate_limited
 from events import geo, timeline
 from events.models import Figure, Incident, Place
 
 from .api import router
+
+# What the suggest endpoint suggests: the kinds of record the filters take by name, and countries.
+SUGGESTED_MODELS = {"actor": Actor, "place": Place, "outlet": Outlet, "contingent": Contingent}
+SUGGEST_MAX_LENGTH = 100
 
 HOME_ARTICLES = 10  # the newest source articles on the home page; the list links to all of them
 
@@ -131,6 +136,27 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """/favicon.ico, which browsers ask for whatever a page says: the site's icon among the static files (looked up
     when asked, so that a missing manifest entry is a failed request, not a site that cannot start)."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+@require_safe
+@rate_limited(SuggestThrottle, JSON)
+def suggest(request: HttpRequest, kind: str) -> JsonResponse:
+    """Names for a filter's text box as one types (static/js/combobox.js): at most ten records of `kind` with a name
+    or alias that starts with `q` (or a word in it that does), any case and accents, each as the value the filter
+    takes (the slug, or a country's code) and its label. The names come from the worker's index (common/names.py):
+    no query unless the data changed since."""
+    text = request.GET.get("q", "").strip()
+    if len(text) > SUGGEST_MAX_LENGTH:
+        return JsonResponse({"errors": [f"Type at most {SUGGEST_MAX_LENGTH} characters."]}, status=400)
+    if kind == "country":
+        index = country_index()
+    elif kind in SUGGESTED_MODELS:
+        index = names.name_index(SUGGESTED_MODELS[kind])
+    else:
+        allowed = ", ".join(["country", *SUGGESTED_MODELS])
+        return JsonResponse({"errors": [f"Nothing is suggested for “{kind}”. Allowed: {allowed}."]}, status=404)
+    found = index.suggestions(text) if text else []
+    return JsonResponse({"suggestions": [{"value": name.slug, "label": name.label} for name in found]})
 
 
 def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -53,7 +53,7 @@ def test_actor_bad_boolean_and_bad_country_are_400s(client):
     response = client.get(ACTORS, {"has_quotes": "maybe", "country": "XX"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "is not a boolean" in page and "is not an ISO 3166-1 alpha-2 country code" in page
+    assert "is not a boolean" in page and "nor its ISO 3166-1 alpha-2 code" in page
 
 
 def test_actors_sort_by_country_descending(client):

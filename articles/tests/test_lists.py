@@ -116,7 +116,7 @@ def test_invalid_filter_is_a_400_with_the_error_beside_the_field(client):
     response = client.get(ARTICLES, {"outlet": "nowhere", "date_from": "2015-13-45"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "No outlet has the id or slug “nowhere”" in page
+    assert "No outlet has the id, slug, name or alias “nowhere”" in page
     assert 'aria-invalid="true"' in page
 
 

@@ -112,7 +112,7 @@ def test_incidents_bad_min_killed_and_unknown_place_are_400s(client):
     response = client.get(INCIDENTS, {"min_killed": "-1", "place": "atlantis"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "No place has the id or slug “atlantis”" in page
+    assert "No place has the id, slug, name or alias “atlantis”" in page
     assert "greater than or equal to 0" in page
 
 

@@ -108,7 +108,7 @@ def test_map_bad_filter_is_a_400_showing_the_errors(client):
     content = response.content.decode()
     assert "These filters could not be used" in content
     assert "“picnic” is not allowed" in content
-    assert "No place has the id or slug “atlantis”" in content
+    assert "No place has the id, slug, name or alias “atlantis”" in content
     assert 'aria-invalid="true"' in content
 
 

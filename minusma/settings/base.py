@@ -250,6 +250,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("DJANGO_API_THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("DJANGO_API_THROTTLE_USER", "1200/minute"),
         "web_page": os.environ.get("DJANGO_WEB_THROTTLE_PAGES", "60/minute"),
+        "web_suggest": os.environ.get("DJANGO_WEB_THROTTLE_SUGGEST", "300/minute"),
         "web_export": os.environ.get("DJANGO_WEB_THROTTLE_EXPORTS", "60/hour"),
     },
 }

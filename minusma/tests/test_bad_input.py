@@ -59,7 +59,7 @@ def test_api_record_filters_take_ids_and_slugs_only(api, records, value):
     """A record filter given a Unicode digit or an impossible id finds no such record: a 400 that says so."""
     response = api.get("/api/v1/incidents/", {"actor": value})
     assert response.status_code == 400, response.content
-    assert "No actor has the id or slug" in response.json()["actor"][0]
+    assert "No actor has the id, slug, name or alias" in response.json()["actor"][0]
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_web_record_filters_take_ids_and_slugs_only(client, records, path, value
     """The web lists, map and timeline answer an odd record id with a 400 page naming the filter."""
     response = client.get(path, {"actor": value})
     assert response.status_code == 400
-    assert "No actor has the id or slug" in response.content.decode()
+    assert "No actor has the id, slug, name or alias" in response.content.decode()
 
 
 @pytest.mark.parametrize(
