@@ -44,11 +44,19 @@ def _new_version() -> str:
 def data_version() -> str:
     """The current data version (made on first use, and again if the cache lost it: then everything is recounted)."""
     version = cache.get(VERSION_KEY)
+    if version is not None and not _says_when_made(version):
+        version = None  # one kept by an earlier release of the app (a bare uuid): renewed, as if the cache lost it
+        cache.delete(VERSION_KEY)
     if version is None:
         version = _new_version()
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY) or version
     return version
+
+
+def _says_when_made(version: str) -> bool:
+    microseconds, dot, _ = str(version).partition(".")
+    return bool(dot) and microseconds.isascii() and microseconds.isdigit()
 
 
 def version_made_at(version: str) -> datetime.datetime:

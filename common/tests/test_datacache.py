@@ -134,3 +134,14 @@ def test_several_values_are_cached_together_and_come_back_in_order():
     assert datacache.cached_all("test", jobs) == [30, 10, 20]
     assert datacache.cached_all("test", jobs) == [30, 10, 20]
     assert calls == [3, 1, 2]
+
+
+def test_a_version_kept_by_an_earlier_release_is_renewed():
+    """A bare uuid left in a shared cache by the release before versions said when they were made is replaced, so
+    Last-Modified can be read from it (not a 500 on every list after an upgrade)."""
+    from django.core.cache import cache
+
+    cache.set(datacache.VERSION_KEY, "91b949ed4116461f8c5de024c0808d33", timeout=None)
+    version = datacache.data_version()
+    assert version != "91b949ed4116461f8c5de024c0808d33"
+    assert datacache.version_made_at(version).year >= 2026
