@@ -6,12 +6,16 @@ from rest_framework.exceptions import ValidationError
 from common.api.keyset import SortKey, sort_keys
 from common.api.parameters import MODIFIED_AFTER_PARAM, ORDERING_PARAM, SEARCH_PARAM, parse_moment
 
+NON_TEXT_CHARACTERS_SET = {chr(code) for code in range(32) if chr(code) not in "\t\n\r"} | {"\x7f"}
+
 
 class QuerySetSearchFilter(filters.BaseFilterBackend):
     """`search` calls the queryset's own search(), the one the cross-entity search endpoint uses too."""
 
     def filter_queryset(self, request, queryset, view):
         text = request.query_params.get(SEARCH_PARAM, "").strip()
+        if any(character in NON_TEXT_CHARACTERS_SET for character in text):
+            raise ValidationError({SEARCH_PARAM: ["Search for text: control characters are not allowed."]})
         return queryset.search(text) if text else queryset
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
