@@ -10,6 +10,7 @@ walks every record in id order with the same cursors and no count.
 
 import math
 
+from django.core.exceptions import EmptyResultSet
 from django.template import loader
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
@@ -62,7 +63,10 @@ def matching_count(queryset) -> RowCount:
     """How many records the filtered queryset holds: from the shared cache while the data is unchanged, else counted
     up to NUMBERED_RECORDS (and estimated past that)."""
     unordered = queryset.order_by()
-    sql, params = unordered.query.sql_with_params()
+    try:
+        sql, params = unordered.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (.none(), a search with no words to look for)
+        return RowCount(0, "exact")
     label = queryset.model._meta.label
     return datacache.cached(
         "api-count", (queryset.db, label, sql, params), lambda: capped_count(unordered, up_to=NUMBERED_RECORDS)
