@@ -304,7 +304,10 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
                 latest = max(latest, record.modified)
             state = [version, record.modified.isoformat() if record is not None else None]
         request = self.request
-        variant = "|".join(str(part) for part in (request.get_full_path(), request.accepted_media_type, *state))
+        # The browsable page also shows who reads it (a writer's forms): a browser that signs in must not be given
+        # back, as current, the page it kept from before.
+        reader = request.user.pk if request.accepted_media_type.startswith("text/html") else None
+        variant = "|".join(str(part) for part in (request.get_full_path(), request.accepted_media_type, reader, *state))
         etag = hashlib.sha256(variant.encode()).hexdigest()[:32]
         if record is not None:
             etag = f"{record_version(record)}.{etag}"

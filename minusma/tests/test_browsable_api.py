@@ -129,3 +129,17 @@ def test_reference_choices_are_keyed_by_id(records):
 
     choices = RefField(queryset=Contingent.objects.all()).get_choices()
     assert list(choices) == [records["contingents"]]
+
+
+def test_a_reader_who_signs_in_is_not_given_back_the_page_kept_from_before(records):
+    """The browsable page shows the writer's forms, so its ETag names the reader: the anonymous copy's ETag does not
+    earn a curator a 304 (which would keep the form-less page), while the JSON's ETag is the same for both."""
+    curator = User.objects.create_user("curator", password="a long enough passphrase")
+    curator.groups.add(Group.objects.get(name="Curator"))
+    url = f"/api/v1/incidents/{records['incidents']}/"
+    for accept, reused in [(BROWSER, False), ("application/json", True)]:
+        anonymous = APIClient().get(url, HTTP_ACCEPT=accept)
+        client = APIClient()
+        client.force_login(curator)
+        signed_in = client.get(url, HTTP_ACCEPT=accept, HTTP_IF_NONE_MATCH=anonymous["ETag"])
+        assert signed_in.status_code == (304 if reused else 200), accept
