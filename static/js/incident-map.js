@@ -29,6 +29,8 @@
     return '<a href="' + escapeHtml(url) + '">' + escapeHtml(text) + "</a>";
   }
 
+  var MIN_TARGET = 24;
+
   // Area, not radius, grows with the number killed: 12 px for none or not reported, about 40 px for 50.
   function diameter(killed) {
     return Math.round(12 + 4 * Math.sqrt(killed || 0));
@@ -47,8 +49,13 @@
     // ACLED geo_precision: 1 the town itself (solid), 2 near a town or a cercle's point (dashed), 3 a larger region
     // or the country (hollow); a feature without one is drawn as the least precise.
     var precision = p.geo_precision === 1 || p.geo_precision === 2 ? p.geo_precision : 3;
+    // The marker is a target of at least 24 px (WCAG 2.2's minimum) around the dot drawn at the incident's size.
+    var dot = document.createElement("span");
+    dot.className = "incident-dot precision-" + precision;
+    dot.style.width = dot.style.height = size + "px";  // CSSOM, which the Content-Security-Policy allows
+    var target = Math.max(size, MIN_TARGET);
     var marker = L.marker(latlng, {
-      icon: L.divIcon({ className: "incident-marker precision-" + precision, iconSize: [size, size] }),
+      icon: L.divIcon({ className: "incident-marker precision-" + precision, iconSize: [target, target], html: dot }),
       title: p.title + " — " + p.date + ", " + killed + " (location: " + p.precision + ")",
       keyboard: true,
       riseOnHover: true
@@ -65,7 +72,9 @@
     var p = feature.properties;
     var where = p.fallback ? " (drawn at " + p.located_at + ", as the base has no coordinates)" : "";
     var marker = L.marker(latlng, {
-      icon: L.divIcon({ className: "base-marker", iconSize: [14, 14] }),
+      icon: L.divIcon({
+        className: "base-marker", iconSize: [MIN_TARGET, MIN_TARGET], html: '<span class="base-square"></span>'
+      }),
       title: "Base: " + p.name + " (" + p.contingents.length + " contingents)" + where,
       keyboard: true
     });
@@ -83,7 +92,7 @@
   // Its name, for keyboards and screen readers, says what it holds.
   function clusterGroup(kind, noun) {
     return L.markerClusterGroup({
-      maxClusterRadius: 36,
+      maxClusterRadius: 48,  // wide enough that a lone marker does not overlap a cluster beside it
       showCoverageOnHover: false,
       spiderfyOnMaxZoom: true,
       iconCreateFunction: function (cluster) {
