@@ -30,6 +30,8 @@ from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from common import db_router
+
 VERSION_KEY = "minusma:data-version"
 TIMEOUT = 24 * 60 * 60  # seconds an aggregate is kept; entries of versions left behind expire with it
 _MISSING = object()
@@ -51,6 +53,8 @@ def data_version() -> str:
         version = _new_version()
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY) or version
+    # What is read under a version is cached and tagged with it: not from a replica that may not have its change yet.
+    db_router.note_data_version_made(time.time() - version_made_at(version).timestamp())
     return version
 
 

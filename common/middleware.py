@@ -6,11 +6,13 @@ The API answers in JSON, like its other 400s; the website with a page that says 
 """
 
 import re
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from common import datacache, db_router
 from common.text import NON_TEXT_CHARACTERS
 
 API_PREFIX = "/api/"
@@ -52,3 +54,38 @@ def out_of_bounds(request: HttpRequest) -> str | None:
             shown = CONTROL_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", name)
             return f"The parameter “{shown}” contains a control character (such as NUL), which is not allowed."
     return None
+
+
+class ReplicaReadsMiddleware:
+    """Lets a request that only reads read from the read replicas (common/db_router.py says which and why); does
+    nothing without replicas. After AuthenticationMiddleware: whether a curator is signed in is read from the
+    primary, before the request is let go to the replicas."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not db_router.may_read_from_replicas(request):
+            return self.get_response(request)
+        with db_router.replica_reads():
+            datacache.data_version()  # the primary for this request if the data changed within the replication lag
+            response = self.get_response(request)
+            streams_from_replicas = response.streaming and db_router.reads_from_replicas()
+        if streams_from_replicas:
+            # An export's rows are read while the server sends them, after this middleware has returned.
+            response.streaming_content = _read_from_replicas_chunk_by_chunk(response.streaming_content)
+        return response
+
+
+def _read_from_replicas_chunk_by_chunk(chunks: Iterable) -> Iterator:
+    """The chunks, each made reading from the replicas; nothing of that leaks into the server between them."""
+    iterator = iter(chunks)
+    while True:
+        with db_router.replica_reads():
+            chunk = next(iterator, _END)
+        if chunk is _END:
+            return
+        yield chunk
+
+
+_END = object()

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -198,6 +199,20 @@ DATABASES = {
         )
     )
 }
+
+# Read replicas (PostgreSQL streaming replicas of the primary): DATABASE_REPLICA_URLS, comma-separated, become the
+# aliases replica_1, replica_2, … and the router sends the reads of requests that only read to them
+# (common/db_router.py). DATABASE_REPLICA_LAG_SECONDS is how far a replica may be behind: for that long after any
+# write to the curated data, every request reads from the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for number, url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    replica = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    DATABASES[f"replica_{number}"] = {**for_concurrent_use(replica), "TEST": {"MIRROR": "default"}}
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["common.db_router.PrimaryReplicaRouter"]
+DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

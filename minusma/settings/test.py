@@ -21,3 +21,9 @@ STORAGES = {
 # One process: an in-memory cache keeps the query counts that the tests assert those of the code under test.
 # minusma/tests/test_throttling.py checks the shared caches (database, Redis) themselves.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# A replica that is the test database itself (Django's test mirror), so the router's tests can route reads to it
+# (common/tests/test_db_router.py turns the router on with override_settings). The suite runs without the router:
+# its query-count assertions count the queries on `default`, where everything then goes.
+DATABASES["replica_1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS: list[str] = []  # whatever DATABASE_REPLICA_URLS says in the environment

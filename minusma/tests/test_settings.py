@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "DATABASE_REPLICA"))
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
@@ -157,3 +159,22 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_replica_urls_make_mirrored_replica_aliases_and_turn_the_router_on():
+    """DATABASE_REPLICA_URLS become replica_1, replica_2, … (test mirrors of default) and install the router; without
+    them there is one database and no router."""
+    code = (
+        "from django.conf import settings; d = settings.DATABASES; "
+        "print([(a, d[a]['HOST'], d[a]['TEST'].get('MIRROR')) for a in d], settings.DATABASE_ROUTERS)"
+    )
+    replicas = "postgres://u@replica-a:5432/minusma,postgres://u@replica-b:5432/minusma"
+    configured = _last_line(
+        _manage("shell", "-c", code, DATABASE_URL="postgres://u@primary:5432/minusma", DATABASE_REPLICA_URLS=replicas)
+    )
+    assert configured == (
+        "[('default', 'primary', None), ('replica_1', 'replica-a', 'default'), ('replica_2', 'replica-b', 'default')]"
+        " ['common.db_router.PrimaryReplicaRouter']"
+    )
+    alone = _last_line(_manage("shell", "-c", code, DATABASE_URL="postgres://u@primary:5432/minusma"))
+    assert alone == "[('default', 'primary', None)] []"
