@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 from collections.abc import Collection
 from typing import Self
 
@@ -8,6 +9,10 @@ from django.db.models import Prefetch, Q
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.search import SearchableQuerySet, SearchSpec
+
+
+# Speakers that are nobody's organisation (the kind-of-speaker facet lists them).
+NOT_ORGANISATIONS = ("person", "document")
 
 
 class ArticleQuerySet(SearchableQuerySet, FuzzyDateQuerySet):
@@ -92,6 +97,22 @@ class QuoteQuerySet(SearchableQuerySet):
         """Quotes of the organisation, of its parts and of its people (ActorQuerySet.affiliated_with)."""
         actors = apps.get_model("actors", "Actor").objects
         return self.filter(speaker__in=actors.affiliated_with(organisation).values("pk"))
+
+    def speaker_organisation_counts(self) -> list[dict]:
+        """How many of these quotes each organisation's side said (by_speaker_organisation's sense: the organisation,
+        its parts and its people), most first, as {value: slug, label: name, count}: the quotes page's facet, so that
+        "what did UN officials say" is one choice. One GROUP BY of the quotes by speaker, then the speakers'
+        organisations (ActorQuerySet.organisations_of) and their names; persons are not organisations here."""
+        actors = apps.get_model("actors", "Actor").objects
+        by_speaker = dict(
+            self.order_by().exclude(speaker=None).values_list("speaker_id").annotate(said=models.Count("*"))
+        )
+        counts: Counter[int] = Counter()
+        for speaker, organisations in actors.organisations_of(by_speaker).items():
+            counts.update(dict.fromkeys(organisations, by_speaker[speaker]))
+        named = actors.filter(pk__in=counts).exclude(kind__in=NOT_ORGANISATIONS).values_list("pk", "slug", "name")
+        rows = [{"value": slug, "label": name, "count": counts[pk]} for pk, slug, name in named]
+        return sorted(rows, key=lambda row: (-row["count"], row["label"]))
 
     def in_article(self, article: models.Model) -> Self:
         return self.filter(article=article)

@@ -115,6 +115,13 @@ class QuoteListView(RecordListView):
         Column("outlet", "Outlet", "outlet"),
     ]
     facets = [
+        Facet(
+            "speaker_organisation",
+            "Speaker’s organisation",
+            "speaker__slug",
+            "speaker__name",
+            counts="speaker_organisation_counts",
+        ),
         Facet("speaker_kind", "Kind of speaker", "speaker__kind"),
         Facet("speaker", "Speaker", "speaker__slug", "speaker__name"),
         Facet("outlet", "Outlet", "article__outlet__slug", "article__outlet__name"),

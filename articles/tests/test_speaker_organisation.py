@@ -41,8 +41,9 @@ def united_nations():
 def test_quotes_of_an_organisation_its_parts_and_its_people(client, united_nations, django_assert_num_queries):
     """“United Nations”: the UN, MINUSMA (a part), its spokeswoman and a UN official; not a member state or an
     analyst. Guards against N+1 queries: the name (slug tried, names, record), the parts in one query whatever their
-    depth, the count, the rows and their authors, one per facet."""
-    with django_assert_num_queries(8 + len(QuoteListView.facets) * (1 + queries_per_limit())):
+    depth, the count, the rows and their authors, one per column facet and five for the organisations' facet."""
+    column_facets = len(QuoteListView.facets) - 1
+    with django_assert_num_queries(8 + column_facets + 5 + len(QuoteListView.facets) * queries_per_limit()):
         response = client.get(QUOTES, {"speaker_organisation": "United Nations"})
     assert response.status_code == 200
     speakers = {quote.speaker.slug for quote in response.context["listing"]["page"]["rows"]}
@@ -71,3 +72,28 @@ def test_the_quote_list_offers_the_filter_with_suggestions(client):
     page = client.get(QUOTES).content.decode()
     assert '<label for="id_speaker_organisation">Speaker’s organisation:</label>' in page
     assert 'data-suggest="/suggest/actor/"' in page
+
+
+def _organisation_facet(response) -> list[tuple[str, int]]:
+    (facet,) = [block for block in response.context["listing"]["facets"] if block["param"] == "speaker_organisation"]
+    return [(option["label"], option["count"]) for option in facet["options"]]
+
+
+def test_the_organisations_facet_counts_each_side_once_per_quote(client, united_nations):
+    """“United Nations” counts the quotes of the UN, MINUSMA, the spokeswoman and the official (4, not the member
+    state's); MINUSMA its own and its spokeswoman's; France its own. Persons are not organisations, and each option
+    is the filter of the same name, so "what did UN officials say" is one choice away from the quotes page."""
+    response = client.get(QUOTES)
+    assert _organisation_facet(response) == [("United Nations", 4), ("MINUSMA", 2), ("France", 1)]
+    (facet,) = [block for block in response.context["listing"]["facets"] if block["param"] == "speaker_organisation"]
+    un_quotes = client.get(facet["options"][0]["url"])
+    speakers = {quote.speaker.slug for quote in un_quotes.context["listing"]["page"]["rows"]}
+    assert speakers == {"united-nations", "minusma", "radhia-achouri", "herve-ladsous"}
+    assert _organisation_facet(un_quotes)[0] == ("United Nations", 4)
+
+
+def test_the_organisations_facet_counts_only_the_quotes_listed(client, united_nations):
+    """Filtered to one article, only that article's quotes are counted."""
+    article = united_nations["minusma"].article
+    response = client.get(QUOTES, {"article": article.slug})
+    assert _organisation_facet(response) == [("MINUSMA", 1), ("United Nations", 1)]
