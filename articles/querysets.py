@@ -10,7 +10,6 @@ from django.db.models import Prefetch, Q
 from common.fuzzydates import FuzzyDateQuerySet
 from common.search import SearchableQuerySet, SearchSpec
 
-
 # Speakers that are nobody's organisation (the kind-of-speaker facet lists them).
 NOT_ORGANISATIONS = ("person", "document")
 
