@@ -105,3 +105,26 @@ def test_the_reader_keeps_the_quotes_beside_the_text_and_centres_a_linked_passag
         expect(page.locator(".reader-margin").get_by_role("heading", name="Who is quoted")).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_a_printed_article_is_its_text_then_its_quotes_without_the_sites_controls(browser, live_server):
+    """The print stylesheet: no navigation, Cite control or data links on paper; the quotes' margin follows the text
+    (one column) in full, with the address of each quote's page written out."""
+    body = "Peacekeepers patrolled the road between Gao and Kidal again that week. " * 40
+    article = ArticleFactory(body=body)
+    quote = QuoteFactory(article=article, text=body[:20])
+    context, page = open_page(browser, live_server, DESKTOP)
+    try:
+        page.goto(article.get_absolute_url())
+        expect(page.locator(".site-header nav")).to_be_visible()
+        page.emulate_media(media="print")
+        for control in [".site-header nav", "details.cite", ".record-data", ".site-footer"]:
+            expect(page.locator(control).first).to_be_hidden()
+        text = page.locator(".reader-columns > .body").bounding_box()
+        margin = page.locator(".reader-margin").bounding_box()
+        assert margin["y"] >= text["y"] + text["height"], "the quotes come after the text"
+        link = page.locator(f".reader-margin a[href='{quote.get_absolute_url()}']")
+        after = link.evaluate("element => getComputedStyle(element, '::after').content")
+        assert quote.get_absolute_url() in after
+    finally:
+        context.close()
