@@ -107,6 +107,23 @@ def test_incident_filters_apply_survive_a_reload_and_go_back(page, incidents):
     expect(_incident_titles(page)).to_have_text([incident.title for incident in reversed(incidents)])
 
 
+def test_searching_in_a_list_keeps_its_filters_and_sends_only_what_is_set(page, incidents):
+    """The list's first filter, "Search in this list": words search within the filtered incidents (ranked), and the
+    address carries only the filled fields."""
+    page.goto("/incidents/?incident_type=suicide_attack")
+    expect(_incident_titles(page)).to_have_count(3)
+    filters = page.locator("form.list-filters")
+    expect(filters.get_by_role("searchbox").or_(filters.get_by_role("textbox")).first).to_have_accessible_name(
+        "Search in this list"
+    )
+    filters.get_by_label("Search in this list").fill("Kidal")
+    filters.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(
+        re.compile(r"\?(q=Kidal&incident_type=suicide_attack|incident_type=suicide_attack&q=Kidal)$")
+    )
+    expect(_incident_titles(page)).to_have_text(["Suicide attack on the MINUSMA camp in Kidal"])
+
+
 def test_csv_export_holds_the_rows_the_filtered_table_shows(page, incidents):
     """The filtered list's CSV link downloads exactly the incidents its table shows, in the same order."""
     page.goto("/incidents/")
