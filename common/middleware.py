@@ -5,7 +5,6 @@ the path or a query parameter (PostgreSQL text cannot hold NUL, so a filter or s
 The API answers in JSON, like its other 400s; the website with a page that says what was wrong.
 """
 
-import re
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -13,11 +12,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from common import datacache, db_router
-from common.text import NON_TEXT_CHARACTERS
+from common.text import CONTROL_CHARACTERS
 
 API_PREFIX = "/api/"
 # NUL and the other C0 control characters, and DEL; tab, line feed and carriage return stay allowed (pasted text).
-CONTROL_CHARACTERS = re.compile(f"[{NON_TEXT_CHARACTERS}]")
 
 
 class RequestBoundsMiddleware:

@@ -55,7 +55,6 @@ FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 FOLD_FUNCTION = "minusma_fold"  # lower case, no accents: a SQL function on PostgreSQL, common.text.fold on SQLite
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}  # PostgreSQL's ts_rank defaults, used for bm25 too
 MIN_QUERY_LENGTH, MAX_QUERY_LENGTH, DEFAULT_LIMIT = 2, 200, 10
-SEARCH_RANK = "search_rank"  # the annotation search() adds: a float, higher is better
 SNIPPET_WORDS = 32
 _START, _STOP = "\x02", "\x03"  # snippet markers that no stored text holds, replaced by <mark> after escaping
 _MARKED = re.compile(f"{_START}([^{_START}{_STOP}]*){_STOP}")

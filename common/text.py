@@ -34,12 +34,12 @@ def refuse_control_characters(value) -> None:
 # outright), whereas tab, line feed and carriage return are. Multi-line fields refuse these; so do the request bounds
 # (common.middleware) in an address or query string, and the API schema says so (common.api.schema).
 NON_TEXT_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
-_CONTROL_CHARACTERS_IN_TEXT = re.compile(f"[{NON_TEXT_CHARACTERS}]")
+CONTROL_CHARACTERS = re.compile(f"[{NON_TEXT_CHARACTERS}]")
 
 
 def refuse_control_characters_in_text(value) -> None:
     """Validator for multi-line text: line breaks and tabs are kept, NUL and the other control characters refused."""
-    if isinstance(value, str) and (found := _CONTROL_CHARACTERS_IN_TEXT.search(value)):
+    if isinstance(value, str) and (found := CONTROL_CHARACTERS.search(value)):
         raise ValidationError(
             f"Remove the control character U+{ord(found.group()):04X}: text holds letters, line breaks and tabs.",
             code="control_character",

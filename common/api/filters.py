@@ -5,8 +5,7 @@ from rest_framework.exceptions import ValidationError
 
 from common.api.keyset import SortKey, sort_keys
 from common.api.parameters import MODIFIED_AFTER_PARAM, ORDERING_PARAM, SEARCH_PARAM, parse_moment
-
-NON_TEXT_CHARACTERS_SET = {chr(code) for code in range(32) if chr(code) not in "\t\n\r"} | {"\x7f"}
+from common.text import CONTROL_CHARACTERS
 
 
 class QuerySetSearchFilter(filters.BaseFilterBackend):
@@ -14,7 +13,7 @@ class QuerySetSearchFilter(filters.BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         text = request.query_params.get(SEARCH_PARAM, "").strip()
-        if any(character in NON_TEXT_CHARACTERS_SET for character in text):
+        if CONTROL_CHARACTERS.search(text):
             raise ValidationError({SEARCH_PARAM: ["Search for text: control characters are not allowed."]})
         return queryset.search(text) if text else queryset
 
