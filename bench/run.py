@@ -660,6 +660,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000], help="synthetic incidents (default 5000)")
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"])
+    parser.add_argument(
+        "--targets",
+        nargs="+",
+        metavar="DATABASE:SIZE",
+        help="databases and sizes paired, instead of every size on every database: issue 11's goals are "
+        "sqlite:100000 postgresql:1000000",
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--rebuild", action="store_true", help="build the scale databases again")
     parser.add_argument("--seed", type=int, default=1)
@@ -681,7 +688,13 @@ def main() -> None:
     args = parser.parse_args()
 
     VAR.mkdir(parents=True, exist_ok=True)
-    targets = [Target(vendor, size, args.postgres) for size in args.sizes for vendor in args.databases]
+    if args.targets:
+        pairs = [target.split(":", 1) for target in args.targets]
+        if any(len(pair) != 2 or pair[0] not in ("sqlite", "postgresql") or not pair[1].isdigit() for pair in pairs):
+            parser.error("--targets takes DATABASE:SIZE, e.g. sqlite:100000 postgresql:1000000")
+        targets = [Target(vendor, int(size), args.postgres) for vendor, size in pairs]
+    else:
+        targets = [Target(vendor, size, args.postgres) for size in args.sizes for vendor in args.databases]
     builds = {target.label: build(target, rebuild=args.rebuild, seed=args.seed) for target in targets}
     if args.build_only:
         print(json.dumps(builds, indent=2))
