@@ -530,6 +530,7 @@ def corpus_commands(target: Target, args: argparse.Namespace) -> list[dict]:
         postgres_sql(f"{target.postgres}/postgres", f"CREATE DATABASE {name}")
         empty_url = f"{target.postgres}/{name}"
     manage(empty_url, "migrate")
+    manage(empty_url, "createcachetable")  # the shared cache the production settings use without Redis
     rows.append({"scenario": "load_corpus (empty database)", "kind": "command", "target": target.label,
                  "app": manage(empty_url, "load_corpus", timeout=args.command_timeout)})  # fmt: skip
     output = VAR / f"export_corpus-{target.vendor}-{size_label(target.size)}"
