@@ -869,4 +869,8 @@ def synthesize(
         Casualty.objects.using(using).filter(pk__gte=first_casualty).refresh_derived()
         # Bulk writes send no signals: renew the cached aggregates' data version ourselves, once the rows are in.
         transaction.on_commit(datacache.bump_data_version, using=using)
+    # Fresh statistics for the planner: autovacuum analyses a table only some time after a bulk load, and until then
+    # PostgreSQL plans with a guess (a prefetch of 500 incidents' actor roles read all 1.9M rows: 340 ms, not 2 ms).
+    with connections[using].cursor() as cursor:
+        cursor.execute("ANALYZE")
     return added

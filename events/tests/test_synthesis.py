@@ -146,3 +146,16 @@ def test_large_runs_rebuild_postgresqls_secondary_indexes_as_they_were():
     assert connection.vendor != "postgresql" or any("_search" in name for name, _ in before)
     assert Incident.objects.count() == 50
     assert_verbatim_and_valid()
+
+
+def test_synthesize_leaves_the_planner_fresh_statistics():
+    """After a bulk load the tables are analysed at once (not whenever autovacuum gets to them): PostgreSQL's
+    pg_class knows the incident-actor table's rows, SQLite's sqlite_stat1 has its indexes."""
+    synthesize(50)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'events_incidentactor'")
+            assert cursor.fetchone()[0] >= IncidentActor.objects.count() > 0
+        else:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'events_incidentactor'")
+            assert cursor.fetchone()[0] > 0
