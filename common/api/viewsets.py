@@ -166,7 +166,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
                 raise ValidationError(
                     {used[0]: [f"A {self.streamed_format} export carries every matching record: leave out {used[0]}."]}
                 )
-            return self.stream(queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE))
+            return self.stream(rows_read_in_one_transaction(queryset))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -422,3 +422,11 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer) -> None:
         serializer.save()
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+def rows_read_in_one_transaction(queryset) -> Iterator:
+    """The rows of a streamed export, EXPORT_CHUNK_SIZE at a time with their prefetches, from a server-side cursor read
+    inside one transaction: outside a transaction PostgreSQL opens the cursor WITH HOLD, which makes it compute and
+    store every joined row of the result (16.8 s for a million incidents) before the first one can be sent."""
+    with transaction.atomic(using=queryset.db):
+        yield from queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
