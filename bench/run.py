@@ -12,7 +12,6 @@ the server's RSS growth during the stream. Every request has a timeout; a timeou
 """
 
 import argparse
-import base64
 import contextlib
 import datetime
 import json
@@ -311,10 +310,19 @@ class Scenario:
     admin: bool = False
 
 
+NEXT_OF = "next-of:"  # a scenario address to be read from the `next` link of the page after it
+
+
+def resolve_next_links(client: httpx.Client, base: str, chosen: list[Scenario]) -> None:
+    for scenario in chosen:
+        if scenario.app.startswith(NEXT_OF):
+            page = client.get(base + scenario.app.removeprefix(NEXT_OF), timeout=120).json()
+            scenario.app = httpx.URL(page["next"]).raw_path.decode() if page.get("next") else "/api/v1/incidents/"
+
+
 def scenarios(facts: dict) -> list[Scenario]:
     table = "/minusma/events_incident"
     deep, keyset = facts["deep_page"], facts["keyset"]
-    cursor = base64.b64encode(f"p={facts['cursor_id']}".encode()).decode() if facts["cursor_id"] else ""
     filtered = "date_from=2016-01-01&date_to=2016-12-31&incident_type=ied&ordering=-date_from"
     ds_filtered = "date_to__gte=2016-01-01&date_from__lte=2016-12-31&incident_type=ied&_sort_desc=date_from&_size=50"
     facets = "_facet=incident_type&_facet=acled_event_type&_facet=in_mali"
@@ -334,11 +342,12 @@ def scenarios(facts: dict) -> list[Scenario]:
             else f"{table}.json?_sort_desc=date_from&_size=50",
         ),
         Scenario(
-            f"API cursor at row {(deep - 1) * 50}",
-            f"/api/v1/incidents/?pagination=cursor&cursor={cursor}"
-            if cursor
-            else "/api/v1/incidents/?pagination=cursor",
-            f"{table}.json?_size=50&_next={facts['cursor_id']}" if facts["cursor_id"] else f"{table}.json?_size=50",
+            f"API next page after page={deep} (keyset cursor)",
+            # Cursors are signed by the server: the page's own `next` link, read once the app is up.
+            f"{NEXT_OF}/api/v1/incidents/?page={deep}",
+            f"{table}.json?_sort_desc=date_from&_size=50&_next={keyset['date_from']},{keyset['id']}"
+            if keyset["id"]
+            else f"{table}.json?_sort_desc=date_from&_size=50",
         ),
         Scenario("/incidents/ with facets", "/incidents/", f"{table}?{facets}&_sort_desc=date_from&_size=50"),
         Scenario(f"/search/?q={SEARCH_WORD}", f"/search/?q={SEARCH_WORD}", f"{table}?_search={SEARCH_WORD}&_size=50"),
@@ -470,6 +479,7 @@ def measure(target: Target, args: argparse.Namespace) -> list[dict]:
             datasette = start_datasette(prepare_datasette_copy(target), args.facet_time_limit_ms)
         app_client, admin_client, ds_client = httpx.Client(), httpx.Client(), httpx.Client()
         sign_in(admin_client, app.base, password)
+        resolve_next_links(app_client, app.base, chosen)
         results = []
         for scenario in chosen:
             log(f"{target.label}: {scenario.name}")
@@ -680,7 +690,8 @@ def main() -> None:
     parser.add_argument("--command-timeout", type=float, default=900, help="seconds for load/export_corpus")
     parser.add_argument("--no-commands", action="store_true", help="skip timing load_corpus and export_corpus")
     parser.add_argument("--no-datasette", action="store_true")
-    parser.add_argument("--deep-page", type=int, default=2000)
+    # The deepest page a number reaches (the API's NUMBERED_RECORDS, 10,000 rows, at 50 a page); past it, cursors.
+    parser.add_argument("--deep-page", type=int, default=200)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--facet-time-limit-ms", type=int, default=200, help="Datasette's (default 200)")
     parser.add_argument("--only", nargs="*", help="only the scenarios whose name contains one of these words")
