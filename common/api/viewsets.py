@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, Max, ProtectedError, RestrictedError
 from django.http import Http404, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -425,8 +425,14 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
 
 def rows_read_in_one_transaction(queryset) -> Iterator:
-    """The rows of a streamed export, EXPORT_CHUNK_SIZE at a time with their prefetches, from a server-side cursor read
-    inside one transaction: outside a transaction PostgreSQL opens the cursor WITH HOLD, which makes it compute and
-    store every joined row of the result (16.8 s for a million incidents) before the first one can be sent."""
+    """The rows of a streamed export, EXPORT_CHUNK_SIZE at a time with their prefetches. On PostgreSQL from a
+    server-side cursor read inside one transaction: outside a transaction PostgreSQL opens the cursor WITH HOLD, which
+    makes it compute and store every joined row of the result (16.8 s for a million incidents) before the first one
+    can be sent. Not on SQLite, whose transactions here begin IMMEDIATE (taking the write lock: an export would
+    hold off every writer) and whose cursor reads row by row anyway."""
+    rows = queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    if connections[queryset.db].vendor != "postgresql":
+        yield from rows
+        return
     with transaction.atomic(using=queryset.db):
-        yield from queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        yield from rows
