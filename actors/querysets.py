@@ -65,14 +65,9 @@ class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
         """The organisation's id and those of its parts at any depth (MINUSMA is part of the United Nations, its
         force part of MINUSMA). One query over the part-of relations."""
         parts: dict[int, list[int]] = {}
-        relations = apps.get_model("actors", "ActorRelation").objects.filter(kind="part_of").order_by()
-        for part, whole in relations.values_list("subject_id", "object_id"):
+        for part, whole in _part_of_pairs():
             parts.setdefault(whole, []).append(part)
-        found, frontier = {organisation.pk}, [organisation.pk]
-        while frontier:
-            frontier = [part for pk in frontier for part in parts.get(pk, []) if part not in found]
-            found.update(frontier)
-        return found
+        return _reachable({organisation.pk}, parts)
 
     def affiliated_with(self, organisation: models.Model) -> Self:
         """The organisation, its parts, and the people the data ties to any of them: holding a position there, or
@@ -105,22 +100,29 @@ class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
         for person, organisation in relations.order_by().values_list("subject_id", "object_id"):
             direct[person].add(organisation)
         wholes: dict[int, list[int]] = {}
-        part_of = model("actors", "ActorRelation").objects.filter(kind="part_of").order_by()
-        for part, whole in part_of.values_list("subject_id", "object_id"):
+        for part, whole in _part_of_pairs():
             wholes.setdefault(part, []).append(whole)
-        organisations = {}
-        for actor, found in direct.items():
-            frontier = list(found)
-            while frontier:
-                frontier = [whole for pk in frontier for whole in wholes.get(pk, []) if whole not in found]
-                found.update(frontier)
-            organisations[actor] = found
-        return organisations
+        return {actor: _reachable(found, wholes) for actor, found in direct.items()}
 
     def with_quotes(self, present: bool = True) -> Self:
         """Actors who are quoted at least once (or, with present=False, never)."""
         quoted = Exists(apps.get_model("articles", "Quote").objects.filter(speaker=OuterRef("pk")))
         return self.filter(quoted if present else ~quoted)
+
+
+def _part_of_pairs() -> list[tuple[int, int]]:
+    """Every (part, whole) of the part-of relations, in one query."""
+    relations = apps.get_model("actors", "ActorRelation").objects.filter(kind="part_of").order_by()
+    return list(relations.values_list("subject_id", "object_id"))
+
+
+def _reachable(start: set[int], edges: dict[int, list[int]]) -> set[int]:
+    """`start` and every id reached from it along `edges`, at any depth."""
+    found, frontier = set(start), list(start)
+    while frontier:
+        frontier = [neighbour for pk in frontier for neighbour in edges.get(pk, []) if neighbour not in found]
+        found.update(frontier)
+    return found
 
 
 class ContingentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):

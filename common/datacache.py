@@ -54,7 +54,8 @@ def data_version() -> str:
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY) or version
     # What is read under a version is cached and tagged with it: not from a replica that may not have its change yet.
-    db_router.note_data_version_made(time.time() - version_made_at(version).timestamp())
+    if db_router.reads_from_replicas():
+        db_router.note_data_version_made(time.time() - version_made_at(version).timestamp())
     return version
 
 

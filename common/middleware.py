@@ -15,7 +15,6 @@ from common import datacache, db_router
 from common.text import CONTROL_CHARACTERS
 
 API_PREFIX = "/api/"
-# NUL and the other C0 control characters, and DEL; tab, line feed and carriage return stay allowed (pasted text).
 
 
 class RequestBoundsMiddleware:

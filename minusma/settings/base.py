@@ -189,14 +189,10 @@ def for_concurrent_use(database: dict) -> dict:
 
 
 # SQLite file inside the project unless DATABASE_URL names another database.
+CONNECTION_OPTIONS = {"conn_max_age": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), "conn_health_checks": True}
 DATABASES = {
     "default": for_concurrent_use(
-        dj_database_url.config(
-            env="DATABASE_URL",
-            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-            conn_health_checks=True,
-        )
+        dj_database_url.config(env="DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **CONNECTION_OPTIONS)
     )
 }
 
@@ -206,10 +202,8 @@ DATABASES = {
 # write to the curated data, every request reads from the primary.
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
 for number, url in enumerate(DATABASE_REPLICA_URLS, start=1):
-    replica = dj_database_url.parse(
-        url, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")), conn_health_checks=True
-    )
-    DATABASES[f"replica_{number}"] = {**for_concurrent_use(replica), "TEST": {"MIRROR": "default"}}
+    replica = for_concurrent_use(dj_database_url.parse(url, **CONNECTION_OPTIONS))
+    DATABASES[f"replica_{number}"] = {**replica, "TEST": {"MIRROR": "default"}}
 if DATABASE_REPLICA_URLS:
     DATABASE_ROUTERS = ["common.db_router.PrimaryReplicaRouter"]
 DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 5)

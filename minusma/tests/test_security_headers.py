@@ -1,12 +1,8 @@
 """Response headers: a strict Content-Security-Policy, opt-in HSTS extras, no server banner, and where sign-in leads."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,10 +10,9 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from articles.tests.factories import ArticleFactory
+from minusma.tests.gunicorn_server import ROOT, first_answer, gunicorn
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _policy(response) -> dict[str, list[str]]:
@@ -108,42 +103,15 @@ def test_hsts_subdomains_and_preload_are_opt_in():
     assert flags == "True True"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_gunicorn_sends_no_server_banner(tmp_path):
     """Under the repository's gunicorn.conf.py (Dockerfile, docker compose) no Server header names the software."""
-    port = _free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
     environment |= {
         "DJANGO_SETTINGS_MODULE": "minusma.settings.local",
         "DJANGO_SECRET_KEY": "gunicorn-banner-test-" + "k3" * 20,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'banner.sqlite3'}",
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [gunicorn, "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1", "minusma.wsgi"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    headers = response.headers
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with gunicorn("minusma.wsgi", env=environment) as (port, server):
+        headers = first_answer(f"http://127.0.0.1:{port}/healthz", server, lambda response: response.headers, 2)
     assert headers["Date"]
     assert "Server" not in headers
