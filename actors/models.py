@@ -4,7 +4,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import translation
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -14,6 +13,7 @@ from articles.provenance import SourcedClaim
 from common.fields import NullIfBlankCharField
 from common.fuzzydates import FuzzyDate
 from common.models import NaturalKeyManager, TimeStamped
+from common.reversing import record_path
 
 from .querysets import ActorQuerySet, ContingentQuerySet, StrengthObservationQuerySet
 
@@ -85,7 +85,7 @@ class Actor(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("actors:actor_detail", args=[self.slug])
+        return record_path("actors:actor_detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -301,7 +301,7 @@ class Contingent(FuzzyDate, TimeStamped):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("actors:contingent_detail", args=[self.slug])
+        return record_path("actors:contingent_detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -4,7 +4,6 @@ from itertools import pairwise
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -12,6 +11,7 @@ from common.citations import Cited
 from common.fuzzydates import FuzzyDate, plausible_date
 from common.models import NaturalKeyManager, TimeStamped
 from common.querysets import NamedQuerySet
+from common.reversing import record_path
 from common.verbatim import locate
 
 from .provenance import SourcedClaim
@@ -148,7 +148,7 @@ class Article(FuzzyDate, TimeStamped):
     natural_key.dependencies = ["articles.outlet", "actors.actor"]
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:article_detail", args=[self.slug])
+        return record_path("articles:article_detail", self.slug)
 
     def citation(self) -> Cited:
         return Cited(self)
@@ -303,7 +303,7 @@ class Quote(TimeStamped):
     natural_key.dependencies = ["articles.article", "actors.actor"]
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:quote_detail", args=[self.pk])
+        return record_path("articles:quote_detail", self.pk)
 
     def citation(self) -> Cited:
         """The article, citing the quoted words as its passage."""

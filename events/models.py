@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -14,6 +13,7 @@ from actors.models import Actor, Contingent, Qualifier
 from articles.provenance import SourcedClaim
 from common.fuzzydates import FuzzyDate
 from common.models import NaturalKeyManager, TimeStamped
+from common.reversing import record_path
 from common.text import unit_agreeing
 
 from . import vocabularies as vocab
@@ -106,7 +106,7 @@ class Place(TimeStamped):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("events:place_detail", args=[self.slug])
+        return record_path("events:place_detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -288,7 +288,7 @@ class Incident(FuzzyDate, TimeStamped):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("events:incident_detail", args=[self.slug])
+        return record_path("events:incident_detail", self.slug)
 
     @property
     def date_citation(self) -> "IncidentExternalDate | None":
@@ -586,7 +586,7 @@ class Figure(FuzzyDate, SourcedClaim, TimeStamped):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("events:figure_detail", args=[self.pk])
+        return record_path("events:figure_detail", self.pk)
 
     def natural_key(self):
         return (self.quantity, self.source.slug, self.excerpt_start)

@@ -6,38 +6,33 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.urls import get_script_prefix, reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api.parameters import LOOKUP_KWARG
 from common.filters import whole_number
+from common.reversing import PLACEHOLDER, record_path
 
 REF_KEYS = ("id", "slug", "name", "url")
 
 
+@functools.cache
 def has_slug(model) -> bool:
     return any(field.name == "slug" for field in model._meta.concrete_fields)
 
 
-# A stand-in id that no record has, reversed once per kind of record and then replaced by each record's id.
-_ID_PLACEHOLDER = "9" * 19
-
-
-@functools.lru_cache(maxsize=64)
-def _detail_path_template(model_name: str, kwarg: str, script_prefix: str) -> str:
-    return reverse(f"api:{model_name}-detail", kwargs={kwarg: _ID_PLACEHOLDER})
+def detail_url_template(model, request) -> str:
+    """The API address of the model's records with reversing.PLACEHOLDER for the id (see detail_url)."""
+    kwarg = LOOKUP_KWARG if has_slug(model) else "pk"
+    path = record_path(f"api:{model._meta.model_name}-detail", PLACEHOLDER, kwarg)
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def detail_url(obj, request) -> str:
     """The API address of a record, by id (the stable form even where a slug also works), without the request's
-    `?format=` (DRF's reverse would carry `format=csv` into every address of a CSV). The address is reversed once per
-    kind of record, not once per row: a million-row export asks for millions of addresses."""
-    kwarg = LOOKUP_KWARG if has_slug(type(obj)) else "pk"
-    template = _detail_path_template(obj._meta.model_name, kwarg, get_script_prefix())
-    path = template.replace(_ID_PLACEHOLDER, str(obj.pk))
-    return request.build_absolute_uri(path) if request is not None else path
+    `?format=` (DRF's reverse would carry `format=csv` into every address of a CSV)."""
+    return detail_url_template(type(obj), request).replace(PLACEHOLDER, str(obj.pk), 1)
 
 
 class RefField(serializers.RelatedField):
