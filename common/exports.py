@@ -27,8 +27,13 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+_FLAT = {str, int, float, bool, type(None)}
+
+
 def flat(value) -> str | int | float | bool | None:
     """A single cell: lists joined, dates ISO, decimals as numbers."""
+    if value.__class__ in _FLAT:
+        return value
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join(str(flat(item)) for item in value if item not in (None, ""))
     if isinstance(value, datetime.date):
@@ -40,6 +45,8 @@ def flat(value) -> str | int | float | bool | None:
 
 def cell_text(value) -> str:
     """A single cell as text, exactly: empty for a missing value, true/false for booleans."""
+    if value.__class__ is str:  # most cells, without the checks below
+        return value
     value = flat(value)
     if value is None:
         return ""
@@ -77,6 +84,10 @@ def spreadsheet_value(cell):
 
 def csv_cell(value) -> str:
     """A single CSV cell: its text, made safe to open in a spreadsheet."""
+    if value is None:
+        return ""
+    if value.__class__ is int:  # its text is a number: nothing to make safe
+        return str(value)
     return spreadsheet_safe(cell_text(value))
 
 

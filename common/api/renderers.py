@@ -52,16 +52,73 @@ def column_name(path: str) -> str:
     return "_".join(kept)
 
 
+_MISSING = object()  # no such path in the record: flatten() gives it no column
+_LISTS = (list, tuple)
+
+
+def _cell(value, keys: tuple[str, ...]):
+    """The value at `keys` in a serialized record, as flatten() gives it: a list on the way joins its items' cells."""
+    for i, key in enumerate(keys):
+        if value.__class__ is dict or (not isinstance(value, _LISTS) and isinstance(value, Mapping)):
+            value = value.get(key, _MISSING)
+        elif isinstance(value, _LISTS):
+            return _joined(value, keys[i:])
+        else:
+            return _MISSING
+    return _joined(value, ()) if isinstance(value, _LISTS) else value
+
+
+def _joined(items, keys: tuple[str, ...]):
+    """The items' cells joined, an empty one for an item without the path; no column at all when none has it."""
+    cells = [_cell(item, keys) for item in items]
+    if all(cell is _MISSING for cell in cells):
+        return _MISSING
+    return exports.LIST_SEPARATOR.join("" if cell is _MISSING else exports.cell_text(cell) for cell in cells)
+
+
+def _cell_reader(keys: tuple[str, ...]):
+    """_cell for one column, with the usual shapes (a field, a reference's key) read without the walk."""
+    first, rest = keys[0], keys[1:]
+
+    def read(record):
+        value = record.get(first, _MISSING)
+        cls = value.__class__
+        if cls is dict and len(rest) == 1:
+            value = value.get(rest[0], _MISSING)
+            return _joined(value, ()) if isinstance(value, _LISTS) else value
+        if not rest and cls is not list and cls is not tuple:
+            return value
+        return _MISSING if value is _MISSING else _cell(value, rest)
+
+    return read
+
+
+class FlatRows:
+    """Records flattened into exactly these columns (dotted paths, named by column_name): flatten()'s cells, None
+    where the record has no value (an empty list, a null reference), so every row, and every GeoJSON feature, has
+    the same keys. The paths are read by functions made once for all the rows of an export."""
+
+    def __init__(self, paths: list[str]):
+        self.names = [column_name(path) for path in paths]
+        self.readers = [_cell_reader(tuple(path.split("."))) for path in paths]
+
+    def __call__(self, record: Mapping) -> dict[str, Any]:
+        row = {}
+        for name, read in zip(self.names, self.readers, strict=True):
+            value = read(record)
+            row[name] = None if value is _MISSING else value
+        return row
+
+
 def flat_row(paths: list[str], record: Mapping) -> dict[str, Any]:
-    """The record flattened into exactly these columns (dotted paths, named by column_name), None where it has no
-    value (an empty list, a null reference), so every row, and every GeoJSON feature, has the same keys."""
-    flat = flatten(record)
-    return {column_name(path): flat.get(path) for path in paths}
+    """One record flattened into these columns (see FlatRows)."""
+    return FlatRows(paths)(record)
 
 
 def csv_lines(paths: list[str], records: Iterable[Mapping]) -> Iterator[str]:
     """A header line, then one flat row per record, in these columns."""
-    return exports.csv_lines([column_name(path) for path in paths], (flat_row(paths, record) for record in records))
+    flat_rows = FlatRows(paths)
+    return exports.csv_lines(flat_rows.names, map(flat_rows, records))
 
 
 def json_lines(records: Iterable[Mapping]) -> Iterator[str]:
@@ -74,7 +131,8 @@ def feature_collection(paths: list[str], features: Iterable[tuple[int, list[floa
     """An RFC 7946 FeatureCollection of (id, [longitude, latitude] or None, record): the record flattened into the
     header's columns as the properties, as desktop GIS wants them (every feature with the same keys, null where
     empty); a record without coordinates has geometry null."""
-    return exports.geojson_feature_collection((pk, point, flat_row(paths, record)) for pk, point, record in features)
+    flat_rows = FlatRows(paths)
+    return exports.geojson_feature_collection((pk, point, flat_rows(record)) for pk, point, record in features)
 
 
 class StreamedFormatRenderer(BaseRenderer):

@@ -193,11 +193,13 @@ def test_a_detail_comes_in_every_format(api):
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "geojson"])
 def test_incident_exports_run_a_fixed_number_of_queries(api, django_assert_num_queries, count, fmt):
     """Guards against N+1 queries in exports: ETag aggregate and history (inside the test's uncommitted transaction;
-    after a commit, the data version alone), rows, actor roles, casualties, sources; with `expand`, the expansion
-    budget's count (from the cache after a commit) and the expanded relations; on PostgreSQL the rows are read in a
-    transaction of their own, here a savepoint and its release."""
+    after a commit, the data version alone), rows, their places (with the places they lie in), outside date sources,
+    actor roles and their actors, casualties and their articles and contingents, sources and their articles: one
+    query per kind of related record, per chunk of rows, for the records not fetched yet (common/api/chunked.py); with
+    `expand`, the serializers: the expansion budget's count (from the cache after a commit) and the prefetched
+    relations; on PostgreSQL the rows are read in a transaction of their own, here a savepoint and its release."""
     make_incidents(count)
-    with django_assert_num_queries(6 + SAVEPOINT_AND_RELEASE):
+    with django_assert_num_queries(12 + SAVEPOINT_AND_RELEASE):
         text = body(api.get("/api/v1/incidents/", {"format": fmt}))
     records = {
         "csv": lambda: pandas.read_csv(io.StringIO(text)).to_dict("records"),
@@ -214,18 +216,18 @@ def test_incident_exports_run_a_fixed_number_of_queries(api, django_assert_num_q
 @pytest.mark.parametrize(
     ("endpoint", "queries"),
     [
-        ("articles", 4),  # ETag aggregate, history, rows, authors
-        ("quotes", 3),
-        ("actors", 4),  # + aliases
-        ("contingents", 4),  # + sources
-        ("strength-observations", 3),
-        ("places", 4),  # + aliases
-        ("figures", 3),
+        ("articles", 4),  # ETag aggregate, history, rows, authors (prefetched: the serializer's path)
+        ("quotes", 5),  # ETag aggregate, history, rows, their articles, speakers (common/api/chunked.py)
+        ("actors", 4),  # ETag aggregate, history, rows, aliases
+        ("contingents", 6),  # … rows, contributors and missions, bases, sources, their articles
+        ("strength-observations", 5),  # … rows, contingents, articles
+        ("places", 4),  # … rows, aliases (these places lie in none)
+        ("figures", 5),  # … rows, subjects, articles
     ],
 )
 def test_every_export_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count, fmt, endpoint, queries):
-    """Guards against N+1 queries in each list's CSV and JSON Lines exports, whatever the number of rows (plus the
-    savepoint the rows are read in, and its release)."""
+    """Guards against N+1 queries in each list's CSV and JSON Lines exports, whatever the number of rows: one query
+    per kind of related record (plus the savepoint the rows are read in, and its release)."""
     from actors.tests.factories import ActorAliasFactory, ContingentSourceFactory, StrengthObservationFactory
     from articles.tests.factories import ArticleFactory, QuoteFactory
 
@@ -248,10 +250,10 @@ def test_every_export_runs_a_fixed_number_of_queries(api, django_assert_num_quer
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_place_geojson_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
-    """Guards against N+1 queries in the places' GeoJSON: ETag aggregate, history, rows with parents, aliases."""
+    """Guards against N+1 queries in the places' GeoJSON: ETag aggregate, history, rows, parents, aliases."""
     for _ in range(count):
         PlaceAliasFactory(place=PlaceFactory(parent=PlaceFactory(kind="region")))
-    with django_assert_num_queries(4 + SAVEPOINT_AND_RELEASE):
+    with django_assert_num_queries(5 + SAVEPOINT_AND_RELEASE):
         data = json.loads(body(api.get("/api/v1/places/", {"format": "geojson"})))
     assert len(data["features"]) == 2 * count
 

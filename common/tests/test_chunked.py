@@ -1,0 +1,105 @@
+"""The streamed exports' chunked representation (common/api/chunked.py) gives exactly what the serializers give.
+
+On the whole corpus (conftest.loaded_corpus, rolled back after the module): every endpoint's JSON Lines export,
+represented a chunk at a time, against the same records as the JSON pages give them, one by one through the
+serializer; with `fields`; and the GeoJSON geometry against the records' coordinates.
+"""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from common.api import chunked, renderers
+from common.api.chunked import ChunkedRepresentation, NotChunkable
+from minusma.api import router
+
+pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
+
+ENDPOINTS = [prefix for prefix, viewset, _ in router.registry if hasattr(viewset, "streamed_formats")]
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def streamed(response) -> str:
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content).decode()
+
+
+def paged(api, path: str, params: dict) -> list[dict]:
+    """Every record of a list, page by page, as the JSON format gives it (the serializer, record by record)."""
+    records, response = [], api.get(path, {**params, "page_size": 200})
+    while True:
+        assert response.status_code == 200, response.content
+        page = json.loads(response.content)
+        records.extend(page["results"])
+        if not page["next"]:
+            return records
+        response = api.get(page["next"])
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_json_lines_are_the_json_records(loaded_corpus, api, endpoint, monkeypatch):
+    """Chunks of 7 records, so that records, children and references span several chunks (and the related records
+    held are dropped and fetched again between them)."""
+    monkeypatch.setattr("common.api.viewsets.EXPORT_CHUNK_SIZE", 7)
+    monkeypatch.setattr(chunked, "HELD_RECORDS", 5)
+    represented, represent = [], ChunkedRepresentation.represent
+    monkeypatch.setattr(
+        ChunkedRepresentation, "represent", lambda self, records: represented.append(self) or represent(self, records)
+    )
+    path = f"/api/v1/{endpoint}/"
+    exported = [json.loads(line) for line in streamed(api.get(path, {"format": "jsonl"})).splitlines()]
+    assert bool(represented) == (endpoint != "articles")  # authors, a many-to-many list: see below
+    assert len(exported) >= 3
+    assert exported == paged(api, path, {})
+
+
+def test_fields_keep_the_same_columns(loaded_corpus, api):
+    params = {"fields": "slug,place,actors,killed,latitude,url"}
+    exported = streamed(api.get("/api/v1/incidents/", {**params, "format": "jsonl"})).splitlines()
+    records = [json.loads(line) for line in exported]
+    assert records == paged(api, "/api/v1/incidents/", params)
+    assert list(records[0]) == ["url", "slug", "place", "latitude", "actors", "killed"]
+
+
+@pytest.mark.parametrize("endpoint", ["incidents", "places"])
+def test_geojson_points_are_the_records_coordinates(loaded_corpus, api, endpoint):
+    features = json.loads(streamed(api.get(f"/api/v1/{endpoint}/", {"format": "geojson"})))["features"]
+    records = {record["id"]: record for record in paged(api, f"/api/v1/{endpoint}/", {})}
+    assert len(features) == len(records)
+    drawn = 0
+    for feature in features:
+        record = records[feature["id"]]
+        point = [record["longitude"], record["latitude"]] if record["latitude"] is not None else None
+        assert (feature["geometry"] or {}).get("coordinates") == point
+        drawn += point is not None
+    assert drawn > 10
+
+
+def test_a_many_to_many_list_is_left_to_the_serializer(api):
+    """Articles list their authors (many-to-many): their export is serialized record by record, still streamed."""
+    from articles.models import Article
+    from articles.serializers import ArticleSerializer
+
+    with pytest.raises(NotChunkable, match="authors"):
+        ChunkedRepresentation(ArticleSerializer(context={"request": None}), Article.objects.for_list())
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "expand"),
+    [("incidents", ""), ("incidents", "place,actors"), ("articles", ""), ("actors", ""), ("contingents", "")],
+)
+def test_flat_rows_are_the_flattened_records(loaded_corpus, api, endpoint, expand):
+    """The CSV and GeoJSON rows, path by path, are what flatten() makes of each record: lists joined item by item
+    (lists inside list items too, with `expand`), empty lists and null references None."""
+    viewset = next(viewset for prefix, viewset, _ in router.registry if prefix == endpoint)
+    paths = viewset.serializer_class(context={"expand": [name for name in expand.split(",") if name]}).flat_columns()
+    flat_rows = renderers.FlatRows(paths)
+    records = paged(api, f"/api/v1/{endpoint}/", {"expand": expand} if expand else {})
+    for record in records:
+        flattened = renderers.flatten(record)
+        assert flat_rows(record) == {renderers.column_name(path): flattened.get(path) for path in paths}
