@@ -13,9 +13,11 @@ and annotates `search_rank` (a float, higher is better), so it composes with any
 - SQLite: an FTS5 table per searchable table (`<table>_search`, porter stemming, diacritics removed), kept in step
   by triggers on the table and on its aliases, ranked by bm25; names and aliases also by folded substring.
 
-Each candidate source is its own indexed query and they are united with UNION: an OR between a full-text match and a
-name subquery would keep PostgreSQL off the indexes. The site-wide search ranks the candidates, keeps the best few
-ids, and only for those computes the snippet (one query per kind, whatever the number of hits).
+Every way a row can match is answered by an index: on PostgreSQL one OR whose parts are each indexed (aliases and
+related names as an array of ids computed first), on SQLite a UNION of indexed queries. The site-wide search ranks
+at most RANKED_MATCHES matches of each kind, the first in the kind's own order (the newest incidents, articles…), so
+that a word found in a tenth of a million incidents is not ranked a hundred thousand times; it keeps the best few ids,
+and only for those computes the snippet (one query per kind, whatever the number of hits).
 
 Migrations build the database side with `postgres_document_sql`, `postgres_name_index_sql` and
 `sqlite_document_sql`; this module imports no app.
@@ -55,6 +57,7 @@ FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 FOLD_FUNCTION = "minusma_fold"  # lower case, no accents: a SQL function on PostgreSQL, common.text.fold on SQLite
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}  # PostgreSQL's ts_rank defaults, used for bm25 too
 MIN_QUERY_LENGTH, MAX_QUERY_LENGTH, DEFAULT_LIMIT = 2, 200, 10
+RANKED_MATCHES = 1000  # the site-wide search ranks at most this many matches of each kind, the first in its order
 SNIPPET_WORDS = 32
 _START, _STOP = "\x02", "\x03"  # snippet markers that no stored text holds, replaced by <mark> after escaping
 _MARKED = re.compile(f"{_START}([^{_START}{_STOP}]*){_STOP}")
@@ -151,14 +154,49 @@ class _Document(Expression):
         return Col(query.get_initial_alias(), column)
 
 
+class _AnyOf(Expression):
+    """PostgreSQL's `column = ANY(ARRAY(subquery))`: the subquery runs once, and its array is a value an index on the
+    column can be searched with, inside an OR too."""
+
+    conditional = True
+
+    def __init__(self, column: str, subquery: models.QuerySet) -> None:
+        super().__init__(output_field=models.BooleanField())
+        self.column, self.subquery = F(column), Subquery(subquery)
+
+    def get_source_expressions(self) -> list:
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, expressions) -> None:
+        self.column, self.subquery = expressions
+
+    def as_sql(self, compiler, connection):
+        column_sql, column_params = compiler.compile(self.column)
+        subquery_sql, subquery_params = compiler.compile(self.subquery)  # parenthesised
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+
+
 class _PostgreSQL:
     @staticmethod
     def query(text: str) -> SearchQuery:
         return SearchQuery(text, config=CONFIG, search_type="websearch")
 
-    def document_ids(self, model, spec: SearchSpec, text: str) -> list[models.QuerySet]:
-        matching = SearchVectorExact(_Document(), self.query(text))
-        return [model._base_manager.order_by().filter(matching).values("pk")]
+    def matching(self, model, spec: SearchSpec, text: str) -> Q:
+        """One condition whose every part an index answers, so that PostgreSQL combines them (a BitmapOr) or, for an
+        ordered page, walks the order's index testing each row: the words of the document, the names by trigrams,
+        and the records whose aliases or related records' names match as an array computed once, first
+        (`= ANY(ARRAY(…))`: `IN (…)` in an OR is a subplan no index serves, and was 1.6 s for a broad word at 1M)."""
+        condition = Q(SearchVectorExact(_Document(), self.query(text)))
+        for name in spec.names:
+            condition |= Q(self._similar(name, text))
+        if spec.aliases:
+            alias_model, owner = _alias_relation(model, spec)
+            aliases = alias_model._base_manager.order_by().filter(self._similar("name", text)).values(owner)
+            condition |= Q(_AnyOf("pk", aliases))
+        for relation in spec.related_names:
+            related = model._meta.get_field(relation).related_model
+            condition |= Q(_AnyOf(relation, _union(self.related_name_ids(related, spec_of(related), text))))
+        return condition
 
     @staticmethod
     def _similar(field_name: str, text: str) -> TrigramWordSimilar:
@@ -288,8 +326,15 @@ class _SQLite:
         matching = RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [match])  # noqa: S608, S611
         return [model._base_manager.order_by().filter(pk__in=matching).values("pk")]
 
-    def document_ids(self, model, spec: SearchSpec, text: str) -> list[models.QuerySet]:
-        return self._fts_ids(model, fts5_query(text))
+    def matching(self, model, spec: SearchSpec, text: str) -> Q:
+        """The ids of the matching rows: a UNION of indexed queries, one per way a row can match (the full-text
+        table, the names, the related records' names)."""
+        parts = [*self._fts_ids(model, fts5_query(text)), *self.name_ids(model, spec, text)]
+        for relation in spec.related_names:
+            related = model._meta.get_field(relation).related_model
+            related_ids = _union(self.related_name_ids(related, spec_of(related), text))
+            parts.append(model._base_manager.order_by().filter(**{f"{relation}__in": related_ids}).values("pk"))
+        return Q(pk__in=_union(parts))
 
     def name_ids(self, model, spec: SearchSpec, text: str) -> list[models.QuerySet]:
         """Names and aliases that hold the text, case and accents aside (the full-text table has whole words)."""
@@ -373,7 +418,11 @@ class SearchableQuerySet(models.QuerySet):
         text = _words(text)
         if fts5_query(text) is None:  # nothing to look for, or only words to exclude: matching all would scan
             return self.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
-        return self.filter(pk__in=self._candidate_ids(text)).with_search_rank(text)
+        return self.filter(self.matching(text)).with_search_rank(text)
+
+    def matching(self, text: str) -> Q:
+        """The condition search() filters by, to combine with others (the admin's search ORs it with its own)."""
+        return _backend(self).matching(self.model, self.search_spec, _words(text))
 
     def with_search_rank(self, text: str) -> Self:
         """Annotate `search_rank` without filtering (for rows already known to match)."""
@@ -391,16 +440,6 @@ class SearchableQuerySet(models.QuerySet):
     def by_search_rank(self) -> Self:
         """Best match first, then the model's own order (and the id), so equal ranks keep a stable order."""
         return self.order_by("-search_rank", *self.model._meta.ordering, "pk")
-
-    def _candidate_ids(self, text: str) -> models.QuerySet:
-        """The ids of the matching rows: a UNION of indexed queries, one per way a row can match."""
-        backend, model, spec = _backend(self), self.model, self.search_spec
-        parts = [*backend.document_ids(model, spec, text), *backend.name_ids(model, spec, text)]
-        for relation in spec.related_names:
-            related = model._meta.get_field(relation).related_model
-            related_ids = _union(backend.related_name_ids(related, spec_of(related), text))
-            parts.append(model._base_manager.order_by().filter(**{f"{relation}__in": related_ids}).values("pk"))
-        return _union(parts)
 
 
 def _union(parts: list[models.QuerySet]) -> models.QuerySet:
@@ -431,9 +470,11 @@ class SearchKind:
         return (self.record_name or self.title)(record)
 
     def hits(self, text: str, limit: int) -> list["Hit"]:
-        """The best `limit` hits, best first, in one query: ranked candidate ids, then the rows with their snippets."""
+        """The best `limit` hits, best first, in one query: the first RANKED_MATCHES matches in the kind's order,
+        ranked, the best ids kept, then their rows with their snippets."""
         records = self.model._default_manager.all()
-        shown = records.search(text).by_search_rank().values("pk")[:limit]
+        first = records.search(text).order_by(*self.model._meta.ordering, "pk").values("pk")[:RANKED_MATCHES]
+        shown = records.filter(pk__in=first).with_search_rank(text).by_search_rank().values("pk")[:limit]
         rows = (
             records.filter(pk__in=shown)
             .with_search_rank(text)
