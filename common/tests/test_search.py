@@ -200,6 +200,36 @@ def test_site_search_runs_one_query_per_kind_whatever_the_hits(django_assert_num
     assert len(results["quote"]) == len(results["incident"]) == len(results["contingent"]) == copies
 
 
+def test_site_search_ranks_the_first_matches_in_each_kinds_order(monkeypatch):
+    """At most RANKED_MATCHES matches of a kind are ranked, the first in its order (the newest incidents): a word in a
+    tenth of a million incidents is not ranked a hundred thousand times. Within them, the best match comes first."""
+    IncidentFactory(title="Forefront forefront forefront", date_from="2013-01-01", date_to="2013-01-01")
+    for year in (2020, 2021):
+        IncidentFactory(
+            title=f"Rocket fire {year}",
+            description="At the forefront.",
+            date_from=f"{year}-05-01",
+            date_to=f"{year}-05-01",
+        )
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    assert search.search_site("forefront", kinds=["incident"])["incident"][0].title == "Forefront forefront forefront"
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+    hits = search.search_site("forefront", kinds=["incident"])["incident"]
+    assert sorted(hit.title for hit in hits) == ["Rocket fire 2020", "Rocket fire 2021"]
+    assert len(found(Incident, "forefront")) == 3  # search() itself is not bounded: lists and filters see every match
+
+
+@pytest.mark.postgresql_only("the condition is PostgreSQL's")
+def test_aliases_and_related_names_are_arrays_of_ids_in_one_condition():
+    """On PostgreSQL every way an incident matches is one OR the indexes answer: the document, and the places found
+    by their names or aliases as an array computed once (`= ANY(ARRAY(…))`), never an IN subquery or a UNION, which
+    PostgreSQL can only answer by collecting every match first."""
+    sql = str(Incident.objects.search("Kidal").query)
+    assert '"place_id" = ANY(ARRAY((SELECT' in sql
+    where = sql[sql.index(" WHERE ") :]
+    assert '"id" IN (' not in where and "UNION" in where  # the union is inside the array: places and aliases
+
+
 def test_snippets_are_computed_only_for_the_rows_shown():
     """The snippet is computed in the outer query, over the few ids the ranked candidate subquery keeps."""
     for n in range(5):
