@@ -244,9 +244,9 @@ class EngineSearchAdminMixin:
     A row matches when its model's own search finds it (if its QuerySet is searchable), when a record it points to
     through one of `search_through` is found by that model's search (an incident actor by its incident or actor),
     when one of `search_text_fields` contains the text (trigram-indexed on PostgreSQL), or when its slug is the text.
-    Each is answered by an index (a related record's by a subquery), never by a join. `search_fields` still names what the
-    box looks at (and shows it); the autocomplete widgets keep the admin's own matching, which finds words as they
-    are typed.
+    Each is answered by an index (a related record's by a subquery), never by a join. `search_fields` still names
+    what the box looks at (and shows it); the autocomplete widgets keep the admin's own matching, which finds words
+    as they are typed.
     """
 
     search_through: tuple[str, ...] = ()

@@ -1,5 +1,7 @@
 """Loading and exporting the corpus: all or nothing, and errors that name the bad record."""
 
+import datetime
+import decimal
 import json
 import shutil
 from pathlib import Path
@@ -7,10 +9,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor
 from articles.models import Article, Outlet, Quote
 from common import corpus
+from events.tests.factories import IncidentActorFactory
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -290,3 +296,37 @@ def test_start_up_scripts_never_update_or_re_add_curated_rows():
             if "load_corpus" in line and not line.lstrip().startswith("#"):
                 assert "--if-empty" in line, f"{name}: {line.strip()}"
                 assert "--update" not in line, f"{name}: {line.strip()}"
+
+
+def test_json_is_written_as_json_dumps_with_an_indent_writes_it():
+    """The files' JSON, written by indented_json for speed, is json.dumps(…, indent=2)'s, byte for byte."""
+    value = {
+        "model": "events.incident",
+        "fields": {
+            "title": "Attaque à Kidal: « 3 morts »\n\t\"quoted\" \u2028",
+            "numbers": [0, -1, 2.5, 1e-07, None, True, False],
+            "empty": [[], {}, ""],
+            "place": ["kidal", ["nested", {"deep": []}]],
+            "created": datetime.datetime(2023, 6, 30, 12, 0, 0, 123456, tzinfo=datetime.UTC),
+            "date_from": datetime.date(2013, 7, 1),
+            "latitude": decimal.Decimal("18.441100"),
+        },
+    }
+    expected = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    assert corpus.indented_json(value) == expected
+
+
+def test_export_reads_a_chunk_of_records_per_query_and_writes_the_same_files(tmp_path, monkeypatch):
+    """Records are fetched a chunk at a time (memory holds a chunk, not a table), in natural key order whatever the
+    chunk size: the files are the same bytes."""
+    for _ in range(5):
+        IncidentActorFactory()
+    corpus.export(tmp_path / "whole")
+    monkeypatch.setattr(corpus, "EXPORT_CHUNK_SIZE", 2)
+    with CaptureQueriesContext(connection) as queries:
+        corpus.export(tmp_path / "chunked")
+    reads = [query for query in queries.captured_queries if 'FROM "events_incidentactor"' in query["sql"]]
+    assert len(reads) == 1 + 3  # the natural keys, then three chunks of two rows at most
+    whole = {path.name: path.read_bytes() for path in corpus.fixture_paths(tmp_path / "whole")}
+    assert whole == {path.name: path.read_bytes() for path in corpus.fixture_paths(tmp_path / "chunked")}
+    assert len(json.loads(whole["14_incident_actors.json"])) == 5
