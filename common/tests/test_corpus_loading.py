@@ -303,7 +303,7 @@ def test_json_is_written_as_json_dumps_with_an_indent_writes_it():
     value = {
         "model": "events.incident",
         "fields": {
-            "title": "Attaque à Kidal: « 3 morts »\n\t\"quoted\" \u2028",
+            "title": 'Attaque à Kidal: « 3 morts »\n\t"quoted" \u2028',
             "numbers": [0, -1, 2.5, 1e-07, None, True, False],
             "empty": [[], {}, ""],
             "place": ["kidal", ["nested", {"deep": []}]],
