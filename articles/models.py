@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from common.citations import Cited
 from common.fuzzydates import FuzzyDate, plausible_date
-from common.models import NaturalKeyManager, TimeStamped
+from common.models import NaturalKeyManager, TimeStamped, validate_own_constraints
 from common.querysets import NamedQuerySet
 from common.reversing import record_path
 from common.verbatim import locate
@@ -322,7 +322,7 @@ class Quote(TimeStamped):
             raise ValidationError({"speaker_description": "Name the speaker or describe the unnamed one."})
         self.anchor()
         # The offsets are not form fields, so the form would skip the constraints that use them.
-        self.validate_constraints()
+        validate_own_constraints(self)
 
     def save(self, *args, **kwargs) -> None:
         if self.text_start is None or self.text_end is None:

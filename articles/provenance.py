@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from common.citations import Cited
+from common.models import validate_own_constraints
 from common.verbatim import locate
 
 
@@ -46,7 +47,7 @@ class SourcedClaim(models.Model):
         super().clean()
         self.anchor_excerpt()
         # The offsets are not form fields, so the form would skip the unique constraints that use them.
-        self.validate_constraints()
+        validate_own_constraints(self)
 
     def anchor_excerpt(self) -> None:
         """Find the excerpt in the article body and store its offsets; ValidationError if it is not there."""

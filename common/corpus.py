@@ -15,10 +15,11 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.base import DeserializationError, DeserializedObject
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from common.models import attach_found_records, bulk_load
 from common.progress import no_progress
 from common.verbatim import locate
 
@@ -126,7 +127,7 @@ def load(
     """
     progress = progress if progress is not None else no_progress()
     loader = _Loader(using=using, update=update)
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using), bulk_load():
         records = _read_records(paths)
         progress.reset(total=len(records))
         for record in records:
@@ -158,11 +159,20 @@ class _Loader:
                 self.load_existing(record, deserialized, label)
                 return
             _fill_timestamps(instance)
+            attach_found_records(instance, self.using)
             instance._state.adding = True
             # Forward references (a place's parent loaded later) are checked when they are saved.
-            instance.full_clean(exclude=[field.name for field in deserialized.deferred_fields or {}] or None)
-            with transaction.atomic(using=self.using):
-                deserialized.save(using=self.using)
+            exclude = [field.name for field in deserialized.deferred_fields or {}] or None
+            # Uniqueness and constraints are the database's to enforce (a query each otherwise, for every record):
+            # should it refuse the row, the model's own checks then say why in its words.
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            try:
+                with transaction.atomic(using=self.using):
+                    deserialized.save(using=self.using)
+            except IntegrityError:
+                instance.validate_unique(exclude=exclude)
+                instance.validate_constraints(exclude=exclude)
+                raise
         except (ValidationError, *_RECORD_ERRORS) as error:
             raise _corpus_error(record, instance, error) from None
         _count(self.report.created, label)

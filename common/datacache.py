@@ -145,10 +145,11 @@ def data_changed(sender, using=None, **kwargs) -> None:
     if not connection.in_atomic_block:
         bump_data_version()
         return
-    # One renewal per transaction is enough, if it is registered where the change is, or further out (it survives
-    # unless the change itself is rolled back). A change in a savepoint beside it registers its own.
-    active = set(connection.savepoint_ids)
-    if any(func is bump_data_version and sids <= active for sids, func, _ in connection.run_on_commit):
+    # One renewal per transaction is enough. One registered in a savepoint that was rolled back is gone (Django drops
+    # it); one registered in a savepoint since released, or in one still open around this change, runs at the commit
+    # unless a savepoint around this change is rolled back too, taking the change with it. (Registering one per
+    # record cost a corpus load a thousand cache writes after its commit.)
+    if any(func is bump_data_version for _, func, _ in connection.run_on_commit):
         return
     transaction.on_commit(bump_data_version, using=using)
 

@@ -1,5 +1,9 @@
 """Base models and managers every curated model shares."""
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -17,7 +21,50 @@ class NaturalKeyManager(models.Manager):
         self.lookups = lookups or ("slug",)
 
     def get_by_natural_key(self, *values):
-        return self.get(**dict(zip(self.lookups, values, strict=True)))
+        found = _BULK_LOAD.get()
+        if found is None:
+            return self.get(**dict(zip(self.lookups, values, strict=True)))
+        key = (self.model._meta.label, self.db, values)
+        if key not in found:  # a miss is not remembered: the record may be loaded next
+            record = self.get(**dict(zip(self.lookups, values, strict=True)))
+            found[key] = found[(self.model._meta.label, self.db, "pk", record.pk)] = record
+        return found[key]
+
+
+# Set while a bulk load runs (see bulk_load()): the records found by natural key so far.
+_BULK_LOAD: ContextVar[dict | None] = ContextVar("bulk_load", default=None)
+
+
+@contextlib.contextmanager
+def bulk_load() -> Iterator[None]:
+    """Within, records found by natural key are remembered (a fixture names the same article hundreds of times), and
+    models leave their constraints to the database (see validate_own_constraints). For a load that saves each row
+    in a savepoint and, should the database refuse one, asks the model why (common/corpus.py)."""
+    token = _BULK_LOAD.set({})
+    try:
+        yield
+    finally:
+        _BULK_LOAD.reset(token)
+
+
+def attach_found_records(instance: models.Model, using: str) -> None:
+    """In a bulk load, set on the instance the records its foreign keys point to that were found by natural key
+    (resolving them), as if it had read them: its clean() reads an article's body, its natural key an actor's slug."""
+    found = _BULK_LOAD.get()
+    if found is None:
+        return
+    for field in instance._meta.concrete_fields:
+        if field.many_to_one and not field.is_cached(instance):
+            record = found.get((field.related_model._meta.label, using, "pk", getattr(instance, field.attname)))
+            if record is not None:
+                field.set_cached_value(instance, record)
+
+
+def validate_own_constraints(instance: models.Model) -> None:
+    """instance.validate_constraints(), for a clean() whose constraints involve fields no form shows (the admin's form
+    would skip them); skipped in a bulk load, where the database checks them on save (a query each otherwise)."""
+    if _BULK_LOAD.get() is None:
+        instance.validate_constraints()
 
 
 class TimeStamped(models.Model):

@@ -87,6 +87,31 @@ def test_a_bad_record_in_the_real_fixtures_changes_nothing(tmp_path):
     assert not Quote.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        # A unique field other than the natural key: the outlet's name.
+        (
+            {"model": "articles.outlet", "fields": {"name": "PassBlue", "slug": "passblue-2", "kind": "news_site"}},
+            "Outlet with this Name already exists.",
+        ),
+        # A check constraint: a place without coordinates must say why.
+        (
+            {"model": "events.place", "fields": {"name": "Nowhere", "slug": "nowhere", "kind": "village"}},
+            "A place without coordinates needs a note saying why.",
+        ),
+    ],
+)
+def test_a_record_the_database_refuses_is_named_in_the_models_words(tmp_path, record, reason):
+    """A load leaves uniqueness and constraints to the database, a query fewer for each record; a row it refuses is
+    still named, with the model's own message, and nothing is loaded."""
+    records = [*_small_corpus("It is a target for all spoilers,"), record]
+    with pytest.raises(corpus.CorpusError) as error:
+        corpus.load([_write(tmp_path / "bad.json", records)])
+    assert "bad.json record #5" in str(error.value) and reason in str(error.value)
+    assert not Article.objects.exists() and not Outlet.objects.exists()
+
+
 def test_unknown_fields_and_models_are_refused(tmp_path):
     """A typo in a field or model name is an error, not silently ignored data."""
     records = _small_corpus("It is a target for all spoilers,")

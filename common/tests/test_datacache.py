@@ -60,6 +60,37 @@ def test_one_renewal_per_transaction():
     assert datacache.data_version() != before
 
 
+def test_one_renewal_per_transaction_of_savepoints(monkeypatch):
+    """Writes each in a savepoint of their own (as a corpus load makes them) renew the version once at the commit;
+    a write whose savepoint is rolled back still leaves the others' renewal, and a transaction whose every write was
+    rolled back renews nothing."""
+    renewals = []
+    monkeypatch.setattr(datacache, "bump_data_version", lambda: renewals.append(1))
+    with transaction.atomic():
+        for _ in range(3):
+            with transaction.atomic():
+                IncidentFactory()
+    assert renewals == [1]
+    with transaction.atomic():
+        with transaction.atomic():
+            IncidentFactory()
+        try:
+            with transaction.atomic():
+                IncidentFactory()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert renewals == [1, 1]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                IncidentFactory()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert renewals == [1, 1]
+
+
 def test_an_uncommitted_transaction_sees_its_own_changes_and_stores_nothing():
     """Inside a writing transaction the value is computed afresh and not cached; a rollback leaves no trace."""
     IncidentFactory()
