@@ -1,6 +1,8 @@
 """Aggregates cached under a data version: reused while nothing changes, counted again after any committed write,
 never stored from a transaction that has not committed."""
 
+import contextlib
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -60,6 +62,12 @@ def test_one_renewal_per_transaction():
     assert datacache.data_version() != before
 
 
+def write_in_a_savepoint_rolled_back() -> None:
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        IncidentFactory()
+        raise RuntimeError
+
+
 def test_one_renewal_per_transaction_of_savepoints(monkeypatch):
     """Writes each in a savepoint of their own (as a corpus load makes them) renew the version once at the commit;
     a write whose savepoint is rolled back still leaves the others' renewal, and a transaction whose every write was
@@ -74,20 +82,10 @@ def test_one_renewal_per_transaction_of_savepoints(monkeypatch):
     with transaction.atomic():
         with transaction.atomic():
             IncidentFactory()
-        try:
-            with transaction.atomic():
-                IncidentFactory()
-                raise RuntimeError
-        except RuntimeError:
-            pass
+        write_in_a_savepoint_rolled_back()
     assert renewals == [1, 1]
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                IncidentFactory()
-                raise RuntimeError
-        except RuntimeError:
-            pass
+        write_in_a_savepoint_rolled_back()
     assert renewals == [1, 1]
 
 
