@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from common.fuzzydates import FuzzyDateQuerySet
 from common.names import RecordName
-from common.querysets import NamedWithAliasesQuerySet
+from common.querysets import NamedWithAliasesQuerySet, reachable
 from common.search import SearchableQuerySet, SearchSpec
 
 # The relations that make a person one of an organisation's people (ActorRelation.Kind's values; a state that is a
@@ -67,7 +67,7 @@ class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
         parts: dict[int, list[int]] = {}
         for part, whole in _part_of_pairs():
             parts.setdefault(whole, []).append(part)
-        return _reachable({organisation.pk}, parts)
+        return reachable({organisation.pk}, parts)
 
     def affiliated_with(self, organisation: models.Model) -> Self:
         """The organisation, its parts, and the people the data ties to any of them: holding a position there, or
@@ -102,7 +102,7 @@ class ActorQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
         wholes: dict[int, list[int]] = {}
         for part, whole in _part_of_pairs():
             wholes.setdefault(part, []).append(whole)
-        return {actor: _reachable(found, wholes) for actor, found in direct.items()}
+        return {actor: reachable(found, wholes) for actor, found in direct.items()}
 
     def with_quotes(self, present: bool = True) -> Self:
         """Actors who are quoted at least once (or, with present=False, never)."""
@@ -114,15 +114,6 @@ def _part_of_pairs() -> list[tuple[int, int]]:
     """Every (part, whole) of the part-of relations, in one query."""
     relations = apps.get_model("actors", "ActorRelation").objects.filter(kind="part_of").order_by()
     return list(relations.values_list("subject_id", "object_id"))
-
-
-def _reachable(start: set[int], edges: dict[int, list[int]]) -> set[int]:
-    """`start` and every id reached from it along `edges`, at any depth."""
-    found, frontier = set(start), list(start)
-    while frontier:
-        frontier = [neighbour for pk in frontier for neighbour in edges.get(pk, []) if neighbour not in found]
-        found.update(frontier)
-    return found
 
 
 class ContingentQuerySet(SearchableQuerySet, FuzzyDateQuerySet):

@@ -44,3 +44,12 @@ class NamedWithAliasesQuerySet(NamedQuerySet):
         aliases = relation.related_model.objects.filter(**{f"{relation.field.name}__in": self})
         names = [*self.values_list("pk", "name"), *aliases.values_list(relation.field.attname, "name")]
         return {pk for pk, name in names if matches(fold(name))}
+
+
+def reachable(start: set[int], edges: dict[int, list[int]]) -> set[int]:
+    """`start` and every id reached from it along `edges` (id → ids), at any depth; a loop in bad data ends the walk."""
+    found, frontier = set(start), list(start)
+    while frontier:
+        frontier = [neighbour for pk in frontier for neighbour in edges.get(pk, []) if neighbour not in found]
+        found.update(frontier)
+    return found

@@ -9,7 +9,7 @@ from django.db.models.functions.datetime import TruncBase
 
 from common import datacache
 from common.fuzzydates import FuzzyDateQuerySet
-from common.querysets import NamedWithAliasesQuerySet
+from common.querysets import NamedWithAliasesQuerySet, reachable
 from common.search import SearchableQuerySet, SearchSpec
 
 from .locations import CHAIN_DEPTH, PLACE_CHAIN
@@ -67,11 +67,7 @@ class PlaceQuerySet(SearchableQuerySet, NamedWithAliasesQuerySet):
         children: dict[int | None, list[int]] = {}
         for pk, parent_id in self.model._base_manager.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
-        found, frontier = [place.pk], [place.pk]
-        while frontier:
-            frontier = [child for pk in frontier for child in children.get(pk, []) if child not in found]
-            found.extend(frontier)
-        return found
+        return sorted(reachable({place.pk}, children))
 
     def within(self, place: models.Model) -> Self:
         """The place itself and every place inside it."""
