@@ -106,7 +106,16 @@ class ChunkedRepresentation:
     """represent(records) == serializer_class(records, many=True, context=…).data, for records of `queryset` fetched
     without its select_related and prefetch_related (see for_export())."""
 
-    def __init__(self, serializer: serializers.Serializer, queryset: models.QuerySet, store: Store | None = None):
+    def __init__(
+        self,
+        serializer: serializers.Serializer,
+        queryset: models.QuerySet,
+        store: Store | None = None,
+        *,
+        whole_records: bool = False,
+    ):
+        """`whole_records`: the records are also read outside the serializer's fields (a GeoJSON feature's point),
+        so they are fetched whole, with the relations the queryset selects attached."""
         self.model = queryset.model
         self.store = store if store is not None else Store()
         self.selected = _selected(queryset)
@@ -125,6 +134,8 @@ class ChunkedRepresentation:
             if field.write_only or (wanted and name not in wanted):
                 continue
             self.readers.append((name, self._reader(name, field)))
+        if whole_records:
+            self.columns = None
 
     def for_export(self, queryset: models.QuerySet, *also: str) -> models.QuerySet:
         """The queryset whose records represent() takes: without the relations it attaches or fetches itself, and

@@ -268,7 +268,8 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         if isinstance(records, QuerySet):
             if not self.expand:
                 with contextlib.suppress(NotChunkable):
-                    chunked = ChunkedRepresentation(self.get_serializer(), records)
+                    geojson = self.streamed_format == renderers.GEOJSON  # each feature's point reads the record
+                    chunked = ChunkedRepresentation(self.get_serializer(), records, whole_records=geojson)
                     records, represent = chunked.for_export(records), chunked.represent
             records = rows_read_in_one_transaction(records)
         if represent is None:

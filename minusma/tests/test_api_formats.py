@@ -212,6 +212,18 @@ def test_incident_exports_run_a_fixed_number_of_queries(api, django_assert_num_q
 
 
 @pytest.mark.parametrize("count", [1, 15])
+def test_geojson_with_few_fields_still_reads_each_point_without_a_query_per_row(api, django_assert_num_queries, count):
+    """A feature's point comes from the incident's place chain even when `fields` leaves the place out of its
+    properties: ETag aggregate, history, rows, their places, outside date sources (and the savepoint)."""
+    make_incidents(count)
+    with django_assert_num_queries(5 + SAVEPOINT_AND_RELEASE):
+        data = json.loads(body(api.get("/api/v1/incidents/", {"format": "geojson", "fields": "slug"})))
+    assert len(data["features"]) == count
+    assert all(feature["geometry"] for feature in data["features"])
+    assert list(data["features"][0]["properties"]) == ["slug"]
+
+
+@pytest.mark.parametrize("count", [1, 15])
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 @pytest.mark.parametrize(
     ("endpoint", "queries"),
