@@ -126,9 +126,22 @@ def load(
     a field differs, and gets one history entry saying so. `progress`, a tqdm bar, advances by one per record.
     """
     progress = progress if progress is not None else no_progress()
-    loader = _Loader(using=using, update=update)
+    records = _read_records(paths)
+    try:
+        return _load(records, using=using, update=update, progress=progress, careful=False)
+    except _RowRefused:
+        # Nothing was loaded. Load again with each row in a savepoint, so that when the database refuses it the
+        # model's own checks can say why, naming the record.
+        return _load(records, using=using, update=update, progress=progress, careful=True)
+
+
+class _RowRefused(Exception):
+    """The database refused a row of a load that saves without savepoints: load again, carefully."""
+
+
+def _load(records: list[_Record], *, using: str, update: bool, progress: tqdm, careful: bool) -> LoadReport:
+    loader = _Loader(using=using, update=update, careful=careful)
     with transaction.atomic(using=using), bulk_load():
-        records = _read_records(paths)
         progress.reset(total=len(records))
         for record in records:
             loader.load(record)
@@ -141,8 +154,8 @@ class _Loader:
     """One load: new rows saved as they come, rows pointing further on completed at the end (forward references),
     and the audit history's first version of each new row written in bulk."""
 
-    def __init__(self, *, using: str, update: bool):
-        self.using, self.update = using, update
+    def __init__(self, *, using: str, update: bool, careful: bool):
+        self.using, self.update, self.careful = using, update, careful
         self.report = LoadReport(created={}, updated={}, present={})
         self.new_rows: dict[type[models.Model], list[models.Model]] = {}
         self.deferred: list[tuple[_Record, DeserializedObject]] = []
@@ -159,20 +172,30 @@ class _Loader:
                 self.load_existing(record, deserialized, label)
                 return
             _fill_timestamps(instance)
-            attach_found_records(instance, self.using)
+            found = attach_found_records(instance, self.using)
             instance._state.adding = True
-            # Forward references (a place's parent loaded later) are checked when they are saved.
-            exclude = [field.name for field in deserialized.deferred_fields or {}] or None
+            # Forward references (a place's parent loaded later) are checked when they are saved; a reference found
+            # by its natural key in this load exists (ForeignKey.validate() would ask the database again), unless the
+            # field also limits the choices.
+            exclude = [field.name for field in deserialized.deferred_fields or {}]
+            exclude += [field.name for field in found if not field.remote_field.limit_choices_to]
+            exclude = exclude or None
             # Uniqueness and constraints are the database's to enforce (a query each otherwise, for every record):
             # should it refuse the row, the model's own checks then say why in its words.
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-            try:
-                with transaction.atomic(using=self.using):
+            if not self.careful:  # a savepoint per row would be two more round trips each
+                try:
                     deserialized.save(using=self.using)
-            except IntegrityError:
-                instance.validate_unique(exclude=exclude)
-                instance.validate_constraints(exclude=exclude)
-                raise
+                except IntegrityError as error:
+                    raise _RowRefused from error
+            else:
+                try:
+                    with transaction.atomic(using=self.using):
+                        deserialized.save(using=self.using)
+                except IntegrityError:
+                    instance.validate_unique(exclude=exclude)
+                    instance.validate_constraints(exclude=exclude)
+                    raise
         except (ValidationError, *_RECORD_ERRORS) as error:
             raise _corpus_error(record, instance, error) from None
         _count(self.report.created, label)
@@ -253,11 +276,53 @@ def _count(counts: dict[str, int], label: str) -> None:
     counts[label] = counts.get(label, 0) + 1
 
 
+# A primary key no row has: given to a record whose natural key found no row, so that Django's deserializer does not
+# look the key up again through the record's foreign keys (a query for each), and taken off before it is saved.
+_NEW_ROW = -1
+
+
 def _deserialize(record: _Record, using: str) -> DeserializedObject:
     """The record as an unsaved instance; its pk is set when its natural key finds a row."""
     _anchor_offsets(record.data, using)
-    (deserialized,) = serializers.deserialize("python", [record.data], using=using, handle_forward_references=True)
+    data, found = record.data, _find_by_fixture_key(record.data, using)
+    if found is not None:
+        data = {**data, "pk": found or _NEW_ROW}
+    (deserialized,) = serializers.deserialize("python", [data], using=using, handle_forward_references=True)
+    if found == 0:
+        deserialized.object.pk = None
     return deserialized
+
+
+def _find_by_fixture_key(data: dict, using: str) -> int | None:
+    """The pk of the row the record's natural key finds, read from the fixture's own values (a foreign key's natural
+    key holds the slug it needs); 0 when no row has it; None when the key cannot be read so (Django's deserializer
+    then finds it through the record's foreign keys)."""
+    model = apps.get_model(data["model"])
+    manager = model._default_manager
+    lookups, fields = getattr(manager, "lookups", None), data["fields"]
+    if not lookups:
+        return None
+    values = []
+    for lookup in lookups:
+        name, _, rest = lookup.partition("__")
+        if name not in fields:
+            return None
+        value, field = fields[name], model._meta.get_field(name)
+        if rest:
+            related_lookups = getattr(field.related_model._default_manager, "lookups", ())
+            if rest not in related_lookups or not isinstance(value, list) or len(value) != len(related_lookups):
+                return None
+            value, field = value[related_lookups.index(rest)], field.related_model._meta.get_field(rest)
+        if isinstance(value, list | dict):
+            return None
+        try:
+            values.append(field.to_python(value))
+        except ValidationError:
+            return None  # a value the column cannot hold: the deserializer says what is wrong with it
+    try:
+        return manager.db_manager(using).get_by_natural_key(*values).pk
+    except model.DoesNotExist:
+        return 0
 
 
 def _compared_fields(model: type[models.Model], record: _Record) -> list[models.Field]:

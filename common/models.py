@@ -47,17 +47,22 @@ def bulk_load() -> Iterator[None]:
         _BULK_LOAD.reset(token)
 
 
-def attach_found_records(instance: models.Model, using: str) -> None:
+def attach_found_records(instance: models.Model, using: str) -> list[models.ForeignKey]:
     """In a bulk load, set on the instance the records its foreign keys point to that were found by natural key
-    (resolving them), as if it had read them: its clean() reads an article's body, its natural key an actor's slug."""
+    (resolving them), as if it had read them: its clean() reads an article's body, its natural key an actor's slug.
+    Returns the foreign keys whose records were found so, which therefore exist."""
     found = _BULK_LOAD.get()
     if found is None:
-        return
+        return []
+    found_fields = []
     for field in instance._meta.concrete_fields:
-        if field.many_to_one and not field.is_cached(instance):
+        if field.many_to_one:
             record = found.get((field.related_model._meta.label, using, "pk", getattr(instance, field.attname)))
             if record is not None:
-                field.set_cached_value(instance, record)
+                if not field.is_cached(instance):
+                    field.set_cached_value(instance, record)
+                found_fields.append(field)
+    return found_fields
 
 
 def validate_own_constraints(instance: models.Model) -> None:

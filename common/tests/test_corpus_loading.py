@@ -355,3 +355,22 @@ def test_export_reads_a_chunk_of_records_per_query_and_writes_the_same_files(tmp
     whole = {path.name: path.read_bytes() for path in corpus.fixture_paths(tmp_path / "whole")}
     assert whole == {path.name: path.read_bytes() for path in corpus.fixture_paths(tmp_path / "chunked")}
     assert len(json.loads(whole["14_incident_actors.json"])) == 5
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_a_load_reads_each_referenced_record_once_whatever_the_number_of_rows(tmp_path, count):
+    """Quotes of one article: the article is found by its natural key once for the load, and each quote is checked
+    against its body, found and saved without reading it again (the database enforces what a query per row
+    checked: foreign keys, uniqueness, constraints)."""
+    sentences = [f"Sentence number {n} was said." for n in range(count)]
+    records = _small_corpus("It is a target for all spoilers,")
+    records[2]["fields"]["body"] += " " + " ".join(sentences)
+    records += [
+        {"model": "articles.quote", "fields": {"article": ["t"], "speaker": ["radhia-achouri"], "text": sentence}}
+        for sentence in sentences
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        corpus.load([_write(tmp_path / "quotes.json", records)])
+    assert Quote.objects.count() == count + 1
+    article_reads = [query for query in queries.captured_queries if 'FROM "articles_article"' in query["sql"]]
+    assert len(article_reads) == 2  # the article's own natural key (not there yet), then once as the quotes' article
