@@ -60,9 +60,10 @@ def test_actor_detail_runs_a_fixed_number_of_queries(api, django_assert_num_quer
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_contingent_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
-    """Guards against N+1 queries, also when contributor, mission and base are embedded."""
+    """Guards against N+1 queries, also when contributor, mission and base are embedded: ETag aggregate, history,
+    count, the page (with contributor, mission and base), its sources, their articles."""
     make_contingents(count)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/contingents/", {"page_size": 100})
     assert len(response.json()["results"]) == count
     assert response.json()["results"][0]["sources"][0]["excerpt"] == "killing a Chadian peacekeeper"

@@ -250,8 +250,16 @@ class ChunkedRepresentation:
                     kept = {pk: references[pk] for pk in ids - missing}
                     references.clear()
                     references.update(kept)
-                related = self.store.records(model_field.related_model, self.selected.get(model_field.name, {}))
-                held = related.get(missing)
+                # Selected with the rows (a page's), else fetched for the chunk.
+                held = {
+                    related.pk: related
+                    for record in records
+                    if model_field.is_cached(record) and (related := model_field.get_cached_value(record)) is not None
+                }
+                if fetch := missing - held.keys():
+                    selected = self.selected.get(model_field.name, {})
+                    fetched = self.store.records(model_field.related_model, selected).get(fetch)
+                    held.update((pk, fetched[pk]) for pk in fetch)
                 references.update((pk, field.to_representation(held[pk])) for pk in missing)
         for source, relation, child, by_parent in self.children:
             by_parent.clear()
@@ -279,19 +287,22 @@ class ChunkedRepresentation:
         """The related records the queryset selects, set on each record as select_related would have."""
         for name, nested in self.selected.items():
             field = self.model._meta.get_field(name)
+            unattached = [record for record in records if not field.is_cached(record)]  # selected with the rows?
+            if not unattached:
+                continue
             if field.concrete:  # a foreign key (or forward one-to-one): records held for the whole export
-                ids = {pk for record in records if (pk := getattr(record, field.attname)) is not None}
+                ids = {pk for record in unattached if (pk := getattr(record, field.attname)) is not None}
                 held = self.store.records(field.related_model, nested).get(ids)
-                for record in records:
+                for record in unattached:
                     field.set_cached_value(record, held.get(getattr(record, field.attname)))
             else:  # a reverse one-to-one: this chunk's, or None as select_related leaves it
                 manager = field.related_model._base_manager
                 related = manager.select_related(*_paths(nested)) if nested else manager
                 found = {
                     getattr(row, field.field.attname): row
-                    for row in related.filter(**{f"{field.field.name}__in": [record.pk for record in records]})
+                    for row in related.filter(**{f"{field.field.name}__in": [record.pk for record in unattached]})
                 }
-                for record in records:
+                for record in unattached:
                     field.set_cached_value(record, found.get(record.pk))
 
 

@@ -56,8 +56,9 @@ def comma_separated(request, name: str, allowed: Iterable[str]) -> list[str]:
     raw_values = request.query_params.getlist(name)
     if sum(len(raw) for raw in raw_values) > LIST_MAX_LENGTH:
         raise ValidationError({name: [f"Give at most {LIST_MAX_LENGTH} characters of {name}."]})
-    values = [value.strip() for raw in raw_values for value in raw.split(",")]
-    values = [value for value in values if value]
+    values = [value.strip() for raw in raw_values if raw.strip() for value in raw.split(",")]
+    if "" in values:  # `fields=,` or `a,,b`: the schema's items are names, and an empty one is none of them
+        raise ValidationError({name: [f"An empty value in {name}: separate the names with single commas."]})
     if len(values) > LIST_MAX_VALUES:
         raise ValidationError({name: [f"Give at most {LIST_MAX_VALUES} values of {name}; each counts once anyway."]})
     allowed = list(allowed)

@@ -1,6 +1,5 @@
 """The base viewset of every API endpoint: lists, details, streamed formats and conditional writes."""
 
-import contextlib
 import datetime
 import hashlib
 import itertools
@@ -169,8 +168,14 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
                     {used[0]: [f"A {self.streamed_format} export carries every matching record: leave out {used[0]}."]}
                 )
             return self.stream(queryset)
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        chunked = self.chunked_representation(queryset, whole_records=True)
+        if chunked is None:
+            page = self.paginate_queryset(queryset)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The page's rows with the relations the queryset selects (its keyset cursor reads them), represented together
+        # rather than one by one: the children and references in a query per kind, not prefetched and serialized.
+        page = self.paginate_queryset(queryset.prefetch_related(None))
+        return self.get_paginated_response(chunked.represent(list(page)))
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -266,17 +271,26 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
         the cost; with `expand`, or where the serializer has a field that cannot be, by the serializer itself."""
         represent = None
         if isinstance(records, QuerySet):
-            if not self.expand:
-                with contextlib.suppress(NotChunkable):
-                    geojson = self.streamed_format == renderers.GEOJSON  # each feature's point reads the record
-                    chunked = ChunkedRepresentation(self.get_serializer(), records, whole_records=geojson)
-                    records, represent = chunked.for_export(records), chunked.represent
+            # Each GeoJSON feature's point reads the record outside the serializer's fields.
+            chunked = self.chunked_representation(records, whole_records=self.streamed_format == renderers.GEOJSON)
+            if chunked is not None:
+                records, represent = chunked.for_export(records), chunked.represent
             records = rows_read_in_one_transaction(records)
         if represent is None:
             represent = lambda batch: self.get_serializer(batch, many=True).data  # noqa: E731
         for batch in chunks(records, EXPORT_CHUNK_SIZE):
             data = represent(batch)
             yield (batch, data) if self.streamed_format == renderers.GEOJSON else data
+
+    def chunked_representation(self, queryset, *, whole_records: bool = False) -> ChunkedRepresentation | None:
+        """The list's records represented a chunk at a time, or None where the serializer must do it (`expand`, or a
+        field chunked representation does not handle)."""
+        if self.expand:
+            return None
+        try:
+            return ChunkedRepresentation(self.get_serializer(), queryset, whole_records=whole_records)
+        except NotChunkable:
+            return None
 
     def not_modified(self, *, record=None, rows=None):
         """A 304 when the client's ETag or date is current; else None, with the validators kept for the answer."""

@@ -1,14 +1,17 @@
-"""The streamed exports' chunked representation (common/api/chunked.py) gives exactly what the serializers give.
+"""The chunked representation (common/api/chunked.py) of the exports and the JSON pages gives exactly what the
+serializers give.
 
-On the whole corpus (conftest.loaded_corpus, rolled back after the module): every endpoint's JSON Lines export,
-represented a chunk at a time, against the same records as the JSON pages give them, one by one through the
-serializer; with `fields`; and the GeoJSON geometry against the records' coordinates.
+On the whole corpus (conftest.loaded_corpus, rolled back after the module): every endpoint's JSON Lines export and
+its JSON pages, represented a chunk at a time, against the records as the serializer gives them one by one; with
+`fields`; and the GeoJSON geometry against the records' coordinates.
 """
 
 import json
 
 import pytest
-from rest_framework.test import APIClient
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
 from common.api import chunked, renderers
 from common.api.chunked import ChunkedRepresentation, NotChunkable
@@ -16,7 +19,8 @@ from minusma.api import router
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]
 
-ENDPOINTS = [prefix for prefix, viewset, _ in router.registry if hasattr(viewset, "streamed_formats")]
+VIEWSETS = {prefix: viewset for prefix, viewset, _ in router.registry if hasattr(viewset, "streamed_formats")}
+ENDPOINTS = list(VIEWSETS)
 
 
 @pytest.fixture
@@ -29,16 +33,15 @@ def streamed(response) -> str:
     return b"".join(response.streaming_content).decode()
 
 
-def paged(api, path: str, params: dict) -> list[dict]:
-    """Every record of a list, page by page, as the JSON format gives it (the serializer, record by record)."""
-    records, response = [], api.get(path, {**params, "page_size": 200})
-    while True:
-        assert response.status_code == 200, response.content
-        page = json.loads(response.content)
-        records.extend(page["results"])
-        if not page["next"]:
-            return records
-        response = api.get(page["next"])
+def serialized(endpoint: str, *, fields: tuple[str, ...] = (), expand: tuple[str, ...] = ()) -> dict[int, dict]:
+    """Every record of a list by id (by address when `fields` leaves the id out), as its serializer gives them one by
+    one (the reference), rendered as JSON."""
+    viewset = VIEWSETS[endpoint]
+    request = Request(APIRequestFactory().get(f"/api/v1/{endpoint}/"))
+    context = {"request": request, "fields": list(fields), "expand": list(expand)}
+    records = viewset.queryset.all().for_list(expand=expand)
+    data = json.loads(JSONRenderer().render(viewset.serializer_class(records, many=True, context=context).data))
+    return {record.get("id", record.get("url")): record for record in data}
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -55,21 +58,29 @@ def test_json_lines_are_the_json_records(loaded_corpus, api, endpoint, monkeypat
     exported = [json.loads(line) for line in streamed(api.get(path, {"format": "jsonl"})).splitlines()]
     assert bool(represented) == (endpoint != "articles")  # authors, a many-to-many list: see below
     assert len(exported) >= 3
-    assert exported == paged(api, path, {})
+    assert {record["id"]: record for record in exported} == serialized(endpoint)
+    pages, response = [], api.get(path, {"page_size": 7})  # the JSON pages too, a chunk of 7 at a time
+    while response.status_code == 200 and (page := json.loads(response.content))["results"]:
+        pages.extend(page["results"])
+        if not page["next"]:
+            break
+        response = api.get(page["next"])
+    assert pages == exported
 
 
 def test_fields_keep_the_same_columns(loaded_corpus, api):
-    params = {"fields": "slug,place,actors,killed,latitude,url"}
-    exported = streamed(api.get("/api/v1/incidents/", {**params, "format": "jsonl"})).splitlines()
+    fields = ("slug", "place", "actors", "killed", "latitude", "url")
+    exported = streamed(api.get("/api/v1/incidents/", {"fields": ",".join(fields), "format": "jsonl"})).splitlines()
     records = [json.loads(line) for line in exported]
-    assert records == paged(api, "/api/v1/incidents/", params)
+    expected = {record["url"]: record for record in serialized("incidents", fields=fields).values()}
+    assert {record["url"]: record for record in records} == expected
     assert list(records[0]) == ["url", "slug", "place", "latitude", "actors", "killed"]
 
 
 @pytest.mark.parametrize("endpoint", ["incidents", "places"])
 def test_geojson_points_are_the_records_coordinates(loaded_corpus, api, endpoint):
     features = json.loads(streamed(api.get(f"/api/v1/{endpoint}/", {"format": "geojson"})))["features"]
-    records = {record["id"]: record for record in paged(api, f"/api/v1/{endpoint}/", {})}
+    records = serialized(endpoint)
     assert len(features) == len(records)
     drawn = 0
     for feature in features:
@@ -99,7 +110,7 @@ def test_flat_rows_are_the_flattened_records(loaded_corpus, api, endpoint, expan
     viewset = next(viewset for prefix, viewset, _ in router.registry if prefix == endpoint)
     paths = viewset.serializer_class(context={"expand": [name for name in expand.split(",") if name]}).flat_columns()
     flat_rows = renderers.FlatRows(paths)
-    records = paged(api, f"/api/v1/{endpoint}/", {"expand": expand} if expand else {})
+    records = serialized(endpoint, expand=tuple(name for name in expand.split(",") if name)).values()
     for record in records:
         flattened = renderers.flatten(record)
         assert flat_rows(record) == {renderers.column_name(path): flattened.get(path) for path in paths}

@@ -42,9 +42,12 @@ def make_incidents(count: int) -> None:
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_incident_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
-    """Guards against N+1 queries: count, page, actor roles, casualties, sources; +2 with place and actors embedded."""
+    """Guards against N+1 queries: ETag aggregate and history (the test's transaction has not committed), count, the
+    page (with its places), actor roles and their actors, casualties and their contingents and articles, sources and
+    their articles: one query per kind of related record (common/api/chunked.py); with place and actors embedded, the
+    serializers' prefetches."""
     make_incidents(count)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         response = api.get("/api/v1/incidents/", {"page_size": 100})
     assert len(response.json()["results"]) == count
     with django_assert_num_queries(9):

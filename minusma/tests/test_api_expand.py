@@ -106,6 +106,16 @@ def test_an_overlong_fields_parameter_is_refused(api):
     assert f"at most {LIST_MAX_LENGTH} characters" in response.json()["fields"][0]
 
 
+@pytest.mark.parametrize(("name", "value"), [("fields", ","), ("fields", "slug,,title"), ("expand", "place,")])
+def test_an_empty_name_in_fields_or_expand_is_refused(api, name, value):
+    """The schema's items are names: `fields=,` names none, so it is a 400 (found by schemathesis), while an empty
+    `fields=` is no parameter at all."""
+    response = api.get("/api/v1/incidents/", {name: value})
+    assert response.status_code == 400
+    assert response.json()[name] == [f"An empty value in {name}: separate the names with single commas."]
+    assert api.get("/api/v1/incidents/", {name: ""}).status_code == 200
+
+
 def test_a_page_over_the_expansion_budget_is_refused_with_how_to_fit(api, settings, expansions):
     """Rows × expansions over MINUSMA_API_EXPANSION_BUDGET is a 400 that gives the limit and a page size that
     fits, before anything is serialized; within the budget the same expansions are answered."""
