@@ -168,7 +168,11 @@ class _Loader:
             deserialized = _deserialize(record, self.using)
             instance = deserialized.object
             model = type(instance)
-            if instance.pk is not None and model._base_manager.using(self.using).filter(pk=instance.pk).exists():
+            # A pk the natural key found is a row's; only a pk the record states itself needs looking up.
+            stated = "pk" in record.data
+            if instance.pk is not None and (
+                not stated or model._base_manager.using(self.using).filter(pk=instance.pk).exists()
+            ):
                 self.load_existing(record, deserialized, label)
                 return
             _fill_timestamps(instance)
