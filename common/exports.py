@@ -99,10 +99,29 @@ class _Echo:
 
 
 def csv_lines(header: list[str], rows: Iterable[dict]) -> Iterator[str]:
+    return csv_value_lines(header, ([row[name] for name in header] for row in rows))
+
+
+def csv_value_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """A header line, then a line per row of values in the header's order."""
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     for row in rows:
-        yield writer.writerow([csv_cell(row[name]) for name in header])
+        yield writer.writerow([csv_cell(value) for value in row])
+
+
+def in_blocks(texts: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
+    """The texts joined into blocks of about `size` characters: a streamed answer's pieces, each of which the server
+    writes (and frames, in chunked encoding) on its own, so a line each would cost a write each."""
+    block, length = [], 0
+    for text in texts:
+        block.append(text)
+        length += len(text)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
 
 
 def json_array(rows: Iterable[dict]) -> Iterator[str]:

@@ -310,6 +310,10 @@ class Incident(FuzzyDate, TimeStamped):
         country, region and cercle: see events.locations."""
         return locate(self)
 
+    # The columns each cached property is computed from (with the places they lead to), and nothing else: an export
+    # computes it once per distinct combination (a few hundred places) rather than once per incident.
+    computed_from = {"location": ("place_id", "location_precision", "in_mali")}
+
     def reported_count(self, outcome: str) -> ReportedCount:
         return ReportedCount(getattr(self, f"{outcome}_low"), getattr(self, outcome), getattr(self, f"{outcome}_high"))
 

@@ -22,6 +22,7 @@ compares both record for record on every endpoint.
 """
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -48,6 +49,23 @@ _AS_STORED = {
 }
 
 _SKIP = object()  # a field DRF leaves out of the record (SkipField)
+_MISSING = object()
+
+
+class BoundedDict(dict):
+    """A memo of at most about HELD_RECORDS entries, so that memory stays flat over any export: emptied when full."""
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= HELD_RECORDS and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
+
+    def make_room(self, keep: set, more: int) -> None:
+        """Room for `more` entries: if they would not fit, every entry but those under `keep` is dropped."""
+        if len(self) + more > HELD_RECORDS:
+            kept = {key: self[key] for key in keep if key in self}
+            self.clear()
+            self.update(kept)
 
 
 class NotChunkable(Exception):
@@ -78,13 +96,12 @@ class HeldRecords:
         self.queryset = queryset.defer(
             *(f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField))
         )
-        self.held: dict[Any, models.Model] = {}
+        self.held: BoundedDict = BoundedDict()
 
     def get(self, ids: set) -> dict[Any, models.Model]:
         missing = ids - self.held.keys()
         if missing:
-            if len(self.held) + len(missing) > HELD_RECORDS:
-                self.held = {pk: self.held[pk] for pk in ids - missing}
+            self.held.make_room(ids - missing, len(missing))
             self.held.update(self.queryset.in_bulk(missing))
         return self.held
 
@@ -127,8 +144,10 @@ class ChunkedRepresentation:
         self.readers: list[tuple[str, Callable]] = []
         # The columns the readers read, or None once one reads the record as DRF does (it may read any of them).
         self.columns: set[str] | None = {self.model._meta.pk.name}
-        self.references: list[tuple[models.ForeignKey, RefField, dict]] = []
+        self.references: list[tuple[models.ForeignKey, RefField, BoundedDict]] = []
         self.children: list[tuple[str, models.ManyToOneRel, ChunkedRepresentation, dict]] = []
+        # Cached properties computed once per distinct value of the columns they depend on (model.computed_from).
+        self.computed: dict[str, tuple[Callable, BoundedDict]] = {}
         wanted = serializer.context.get("fields") if serializer.parent is None else None
         for name, field in serializer.fields.items():
             if field.write_only or (wanted and name not in wanted):
@@ -185,6 +204,9 @@ class ChunkedRepresentation:
                 return read_choice
             return lambda record: None if (value := getattr(record, attname)) is None else represent(value)
         self.columns = None
+        attribute = field.source.split(".", 1)[0]
+        if attribute in getattr(self.model, "computed_from", {}):
+            return self._computed_reader(field, attribute)
         return self._drf_reader(field)
 
     def _reads(self, name: str) -> None:
@@ -201,7 +223,7 @@ class ChunkedRepresentation:
     @staticmethod
     def _drf_reader(field) -> Callable:
         """The field read as DRF reads it; a reference (an incident's region, say) made once per related record."""
-        references: dict[tuple, dict] = {}
+        references = BoundedDict()
 
         def read(record):
             try:
@@ -213,17 +235,35 @@ class ChunkedRepresentation:
             if not isinstance(attribute, models.Model) or not isinstance(field, RefField):
                 return field.to_representation(attribute)
             key = (type(attribute), attribute.pk)
-            if key not in references:
-                if len(references) >= HELD_RECORDS:
-                    references.clear()
-                references[key] = field.to_representation(attribute)
-            return references[key]
+            reference = references.get(key)
+            if reference is None:
+                reference = references[key] = field.to_representation(attribute)
+            return reference
 
         return read
 
+    def _computed_reader(self, field, attribute: str) -> Callable:
+        """A field read from a cached property the model computes from a few columns (Incident.location): the
+        property computed, and the field represented, once per distinct value of those columns."""
+        if attribute not in self.computed:
+            columns = self.model.computed_from[attribute]
+            self.computed[attribute] = (operator.attrgetter(*columns), BoundedDict())
+        key_of, _ = self.computed[attribute]
+        read = self._drf_reader(field)
+        represented = BoundedDict()
+
+        def read_computed(record):
+            key = key_of(record)
+            value = represented.get(key, _MISSING)
+            if value is _MISSING:
+                value = represented[key] = read(record)
+            return value
+
+        return read_computed
+
     def _reference_reader(self, field: RefField, model_field) -> Callable:
         self._reads(model_field.name)
-        references: dict[Any, dict] = {}
+        references = BoundedDict()
         self.references.append((model_field, field, references))
         attname = model_field.attname
         return lambda record: None if (pk := getattr(record, attname)) is None else references[pk]
@@ -242,14 +282,18 @@ class ChunkedRepresentation:
     def represent(self, records: list[models.Model]) -> list[dict]:
         if self.columns is None:  # fields that read the record as DRF does may follow its relations
             self._attach(records)
+        for attribute, (key_of, values) in self.computed.items():
+            for record in records:  # computed once per key, and set as the cached property's value
+                key = key_of(record)
+                value = values.get(key, _MISSING)
+                if value is _MISSING:
+                    value = values[key] = getattr(record, attribute)
+                record.__dict__[attribute] = value
         for model_field, field, references in self.references:
             ids = {pk for record in records if (pk := getattr(record, model_field.attname)) is not None}
             missing = ids - references.keys()
             if missing:
-                if len(references) + len(missing) > HELD_RECORDS:
-                    kept = {pk: references[pk] for pk in ids - missing}
-                    references.clear()
-                    references.update(kept)
+                references.make_room(ids - missing, len(missing))
                 # Selected with the rows (a page's), else fetched for the chunk.
                 held = {
                     related.pk: related

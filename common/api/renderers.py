@@ -76,9 +76,22 @@ def _joined(items, keys: tuple[str, ...]):
     return exports.LIST_SEPARATOR.join("" if cell is _MISSING else exports.cell_text(cell) for cell in cells)
 
 
+def _item_cell(item, keys: tuple[str, ...]):
+    """_cell(item, keys) for the usual item of a list (dicts all the way down to a value that is not a list) without
+    the walk; any other item walked by _cell."""
+    value = item
+    for key in keys:
+        if value.__class__ is not dict:
+            return _cell(item, keys)
+        value = value.get(key, _MISSING)
+    return _cell(item, keys) if value.__class__ is list or value.__class__ is tuple else value
+
+
 def _cell_reader(keys: tuple[str, ...]):
-    """_cell for one column, with the usual shapes (a field, a reference's key) read without the walk."""
+    """_cell for one column, with the usual shapes (a field, a reference's key, a key of a list's items) read
+    without the walk."""
     first, rest = keys[0], keys[1:]
+    separator, cell_text = exports.LIST_SEPARATOR, exports.cell_text
 
     def read(record):
         value = record.get(first, _MISSING)
@@ -86,6 +99,11 @@ def _cell_reader(keys: tuple[str, ...]):
         if cls is dict and len(rest) == 1:
             value = value.get(rest[0], _MISSING)
             return _joined(value, ()) if isinstance(value, _LISTS) else value
+        if cls is list and rest:
+            cells = [_item_cell(item, rest) for item in value]
+            if all(cell is _MISSING for cell in cells):
+                return _MISSING
+            return separator.join("" if cell is _MISSING else cell_text(cell) for cell in cells)
         if not rest and cls is not list and cls is not tuple:
             return value
         return _MISSING if value is _MISSING else _cell(value, rest)
@@ -103,11 +121,11 @@ class FlatRows:
         self.readers = [_cell_reader(tuple(path.split("."))) for path in paths]
 
     def __call__(self, record: Mapping) -> dict[str, Any]:
-        row = {}
-        for name, read in zip(self.names, self.readers, strict=True):
-            value = read(record)
-            row[name] = None if value is _MISSING else value
-        return row
+        return dict(zip(self.names, self.values(record), strict=True))
+
+    def values(self, record: Mapping) -> list:
+        """The row's values in the columns' order."""
+        return [None if (value := read(record)) is _MISSING else value for read in self.readers]
 
 
 def flat_row(paths: list[str], record: Mapping) -> dict[str, Any]:
@@ -118,7 +136,7 @@ def flat_row(paths: list[str], record: Mapping) -> dict[str, Any]:
 def csv_lines(paths: list[str], records: Iterable[Mapping]) -> Iterator[str]:
     """A header line, then one flat row per record, in these columns."""
     flat_rows = FlatRows(paths)
-    return exports.csv_lines(flat_rows.names, map(flat_rows, records))
+    return exports.csv_value_lines(flat_rows.names, map(flat_rows.values, records))
 
 
 def json_lines(records: Iterable[Mapping]) -> Iterator[str]:

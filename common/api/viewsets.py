@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from common import datacache
+from common import datacache, exports
 from common.api import renderers
 from common.api.chunked import ChunkedRepresentation, NotChunkable, chunks
 from common.api.conditional import if_match_passes, latest_history_change, record_version
@@ -242,7 +242,9 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
                     for record, data in zip(batch, serialized, strict=True)
                 ),
             )
-        response = StreamingHttpResponse(body, content_type=renderers.STREAMED_MEDIA_TYPES[self.streamed_format])
+        response = StreamingHttpResponse(
+            exports.in_blocks(body), content_type=renderers.STREAMED_MEDIA_TYPES[self.streamed_format]
+        )
         if self.streamed_format == renderers.CSV and self.action == "list":
             name = self.queryset.model._meta.verbose_name_plural.replace(" ", "-")
             response["Content-Disposition"] = f'inline; filename="{name}.csv"'
@@ -255,7 +257,7 @@ class RecordViewSet(ApiViewMixin, viewsets.ModelViewSet):
                 label = renderers.FORMAT_LABELS[renderer.format]
                 raise ValidationError({name: [f"The {label} format has a fixed shape of its own: leave out {name}."]})
         body = self.fixed_shape_chunks(renderer.format, records)
-        response = StreamingHttpResponse(body, content_type=f"{renderer.media_type}; charset=utf-8")
+        response = StreamingHttpResponse(exports.in_blocks(body), content_type=f"{renderer.media_type}; charset=utf-8")
         name = self.queryset.model._meta.verbose_name_plural.replace(" ", "-")
         response["Content-Disposition"] = f'inline; filename="{name}-{renderer.format}.{renderer.extension}"'
         return response

@@ -114,3 +114,26 @@ def test_flat_rows_are_the_flattened_records(loaded_corpus, api, endpoint, expan
     for record in records:
         flattened = renderers.flatten(record)
         assert flat_rows(record) == {renderers.column_name(path): flattened.get(path) for path in paths}
+
+
+def test_an_incidents_location_is_computed_once_per_place_and_precision(loaded_corpus, api, monkeypatch):
+    """Incident.computed_from: the export locates each distinct (place, precision, in Mali) once, not each incident,
+    and still gives every incident its own place's location (test_json_lines_are_the_json_records)."""
+    from events import models as event_models
+    from events.models import Incident
+
+    located = []
+    locate = event_models.locate
+    monkeypatch.setattr(event_models, "locate", lambda incident: located.append(incident.pk) or locate(incident))
+    streamed(api.get("/api/v1/incidents/", {"format": "csv"}))
+    distinct = Incident.objects.values_list("place", "location_precision", "in_mali").distinct().count()
+    assert len(located) == distinct < Incident.objects.count()
+
+
+def test_streamed_answers_are_written_in_blocks(loaded_corpus, api):
+    """Not a write per line: the whole corpus's incidents fit in a few blocks of about 64 KB."""
+    response = api.get("/api/v1/incidents/", {"format": "csv"})
+    blocks = list(response.streaming_content)
+    lines = b"".join(blocks).decode().count("\n")
+    assert len(blocks) < lines / 10
+    assert all(len(block) >= 64 * 1024 for block in blocks[:-1])
