@@ -25,6 +25,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from common import exports
 from common.counting import estimated_rows, planned_rows
 from common.filters import whole_number
+from common.models import has_slug
 from common.search import MAX_QUERY_LENGTH, SearchableQuerySet
 from common.textdiff import word_diff
 from common.timelimit import TimeLimitExceeded, time_limited
@@ -278,7 +279,7 @@ class EngineSearchAdminMixin:
             condition |= Exists(related.filter(related.matching(text), pk=OuterRef(field.attname)))
         for name in self.search_text_fields:
             condition |= Q(**{f"{name}__icontains": text})
-        if any(field.name == "slug" for field in model._meta.get_fields()):
+        if has_slug(model):
             condition |= Q(slug=text)
         return condition
 

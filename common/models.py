@@ -10,6 +10,11 @@ from django.db import models
 from common.text import refuse_control_characters, refuse_control_characters_in_text
 
 
+def has_slug(model) -> bool:
+    """Whether the model's records have a slug, which addresses them in pages and the API."""
+    return any(field.name == "slug" for field in model._meta.concrete_fields)
+
+
 class NaturalKeyManager(models.Manager):
     """Finds a record by its natural key, so fixtures refer to records by name rather than by database id.
 

@@ -24,7 +24,7 @@ Migrations build the database side with `postgres_document_sql`, `postgres_name_
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -176,7 +176,17 @@ class _AnyOf(Expression):
         return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
-class _PostgreSQL:
+class _Engine:
+    """What both engines share; each finds related records by name its own way (related_name_ids)."""
+
+    def related_ids(self, model, spec: SearchSpec, text: str) -> Iterator[tuple[str, models.QuerySet]]:
+        """(foreign key, the ids of the related records whose names match the text) for each of spec.related_names."""
+        for relation in spec.related_names:
+            related = model._meta.get_field(relation).related_model
+            yield relation, _union(self.related_name_ids(related, spec_of(related), text))
+
+
+class _PostgreSQL(_Engine):
     @staticmethod
     def query(text: str) -> SearchQuery:
         return SearchQuery(text, config=CONFIG, search_type="websearch")
@@ -193,9 +203,8 @@ class _PostgreSQL:
             alias_model, owner = _alias_relation(model, spec)
             aliases = alias_model._base_manager.order_by().filter(self._similar("name", text)).values(owner)
             condition |= Q(_AnyOf("pk", aliases))
-        for relation in spec.related_names:
-            related = model._meta.get_field(relation).related_model
-            condition |= Q(_AnyOf(relation, _union(self.related_name_ids(related, spec_of(related), text))))
+        for relation, related_ids in self.related_ids(model, spec, text):
+            condition |= Q(_AnyOf(relation, related_ids))
         return condition
 
     @staticmethod
@@ -313,7 +322,7 @@ class _FTSForEveryMatch(_FTS):
     )
 
 
-class _SQLite:
+class _SQLite(_Engine):
     @staticmethod
     def table(model) -> str:
         return f"{model._meta.db_table}{FTS_SUFFIX}"
@@ -330,9 +339,7 @@ class _SQLite:
         """The ids of the matching rows: a UNION of indexed queries, one per way a row can match (the full-text
         table, the names, the related records' names)."""
         parts = [*self._fts_ids(model, fts5_query(text)), *self.name_ids(model, spec, text)]
-        for relation in spec.related_names:
-            related = model._meta.get_field(relation).related_model
-            related_ids = _union(self.related_name_ids(related, spec_of(related), text))
+        for relation, related_ids in self.related_ids(model, spec, text):
             parts.append(model._base_manager.order_by().filter(**{f"{relation}__in": related_ids}).values("pk"))
         return Q(pk__in=_union(parts))
 

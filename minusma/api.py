@@ -19,7 +19,7 @@ from actors.models import Actor, Contingent, StrengthObservation
 from articles.api import ArticleViewSet, QuoteViewSet
 from articles.models import Article, Quote
 from common import search
-from common.api.fields import detail_url, has_slug
+from common.api.fields import detail_url
 from common.api.pagination import StrictPagePagination
 from common.api.parameters import (
     LIST_MAX_VALUES,
@@ -33,6 +33,7 @@ from common.api.parameters import (
 from common.api.schema import ALLOWED_CHARACTER
 from common.api.viewsets import ApiViewMixin
 from common.filters import whole_number
+from common.models import has_slug
 from events.api import FigureViewSet, IncidentViewSet, PlaceViewSet
 from events.models import Figure, Incident, Place
 

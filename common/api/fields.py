@@ -12,16 +12,13 @@ from rest_framework import serializers
 
 from common.api.parameters import LOOKUP_KWARG
 from common.filters import whole_number
+from common.models import has_slug
 from common.reversing import PLACEHOLDER, record_path
 
 REF_KEYS = ("id", "slug", "name", "url")
 
 
 @functools.cache
-def has_slug(model) -> bool:
-    return any(field.name == "slug" for field in model._meta.concrete_fields)
-
-
 def detail_url_template(model, request) -> str:
     """The API address of the model's records with reversing.PLACEHOLDER for the id (see detail_url)."""
     kwarg = LOOKUP_KWARG if has_slug(model) else "pk"

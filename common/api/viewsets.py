@@ -24,7 +24,6 @@ from common import datacache, exports
 from common.api import renderers
 from common.api.chunked import ChunkedRepresentation, NotChunkable, chunks
 from common.api.conditional import if_match_passes, latest_history_change, record_version
-from common.api.fields import has_slug
 from common.api.filters import ModifiedAfterFilter, QuerySetSearchFilter, StrictOrderingFilter
 from common.api.pagination import NumberedPagination, RecordPagination, matching_count
 from common.api.parameters import (
@@ -42,6 +41,7 @@ from common.api.parameters import (
 from common.api.schema import RecordSchema
 from common.exports import EXPORT_CHUNK_SIZE
 from common.filters import whole_number
+from common.models import has_slug
 from common.throttling import DownloadThrottle
 
 WRITE_ACTIONS = ("update", "partial_update", "destroy")  # on one record, so If-Match and If-Unmodified-Since apply
