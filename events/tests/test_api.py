@@ -3,6 +3,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import Permission, User
 from rest_framework.test import APIClient
 
@@ -55,6 +57,23 @@ def test_incident_list_runs_a_fixed_number_of_queries(api, django_assert_num_que
     first = response.json()["results"][0]
     assert first["place"]["parent"]["id"]
     assert {role["actor"]["kind"] for role in first["actors"]} == {"person", "un_mission"}
+
+
+@pytest.mark.parametrize("page_size", [1, 5, 50])
+def test_a_page_of_incidents_is_read_in_the_lists_order_without_sorting_the_table(api, page_size):
+    """The default order (newest first, undated last, then title and id) is an index of its own: with the date's
+    index alone SQLite's planner sorted the whole table for a page of fewer than ten rows (170 ms at 100k incidents
+    for ?page_size=1). PostgreSQL's plan keeps to events_incident_date_desc at any page size."""
+    make_incidents(3)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/incidents/", {"page_size": page_size}).status_code == 200
+    (page,) = [sql for query in queries.captured_queries if " LIMIT " in (sql := query["sql"]) and "ORDER BY" in sql]
+    assert f"LIMIT {min(page_size + 1, 51)}" in page
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        assert "events_incident_list_order" in plan and "TEMP B-TREE" not in plan, plan
 
 
 @pytest.mark.parametrize("count", [1, 15])
