@@ -3,9 +3,9 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.auth.models import Permission, User
 from rest_framework.test import APIClient
 
 from actors.tests.factories import ActorFactory, ContingentFactory, MissionFactory
