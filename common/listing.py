@@ -45,6 +45,7 @@ from common.api.parameters import (
 )
 from common.filters import CountryCodeField, IdOrSlugChoiceField, StrictBooleanField, whole_number
 from common.names import has_names
+from common.querysets import ids_first
 from common.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH
 from common.timelimit import TimeLimitExceeded, time_limited
 
@@ -250,7 +251,8 @@ class RecordListView(View):
             pages = paginator.num_pages
             message = f"There is no page {number}: the list has {pages} page{'s' * (pages > 1)}."
             raise BadListRequest([message], 404) from None
-        rows = list(page.object_list)
+        first = (number - 1) * page_size  # the page's ids first: see ids_first
+        rows = ids_first(ordered, first, first + page_size)
         return {
             "rows": rows,
             "count": paginator.count,

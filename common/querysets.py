@@ -6,6 +6,19 @@ from common.names import RecordName
 from common.text import fold
 
 
+def ids_first(queryset: models.QuerySet, start: int, stop: int) -> list:
+    """queryset[start:stop], read as its ids first, then those records whole (with what they select and prefetch).
+
+    The ids are a narrow read that the order's index answers. Read in one query with the records' joins, a page led
+    the planners astray: for a page of a few incidents SQLite sorted the whole table (?ordering=-killed&page_size=1:
+    226 ms at 100k), and PostgreSQL sorted the joined rows of a million (1.3 s)."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    by_id = {record.pk: record for record in queryset.order_by().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 class NamedQuerySet(models.QuerySet):
     """Records with a `name` and a `slug`, which the filters and the suggest endpoint find by name
     (common/names.py)."""

@@ -34,10 +34,10 @@ def make_contingents(count: int) -> None:
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_actor_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
-    """Guards against N+1 queries: count, page, aliases."""
+    """Guards against N+1 queries: count, the page's ids, the page, aliases."""
     for _ in range(count):
         ActorAliasFactory(actor=ActorFactory())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/actors/", {"page_size": 100})
     assert len(response.json()["results"]) == count
 
@@ -61,13 +61,13 @@ def test_actor_detail_runs_a_fixed_number_of_queries(api, django_assert_num_quer
 @pytest.mark.parametrize("count", [1, 15])
 def test_contingent_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
     """Guards against N+1 queries, also when contributor, mission and base are embedded: ETag aggregate, history,
-    count, the page (with contributor, mission and base), its sources, their articles."""
+    count, the page's ids, the page (with contributor, mission and base), its sources, their articles."""
     make_contingents(count)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = api.get("/api/v1/contingents/", {"page_size": 100})
     assert len(response.json()["results"]) == count
     assert response.json()["results"][0]["sources"][0]["excerpt"] == "killing a Chadian peacekeeper"
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         api.get("/api/v1/contingents/", {"page_size": 100, "expand": "contributor,mission,base"})
 
 
@@ -85,10 +85,10 @@ def test_contingent_detail_runs_a_fixed_number_of_queries(api, django_assert_num
 def test_strength_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
     """Guards against N+1 queries, also with the contingent and source article embedded."""
     make_contingents(count)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = api.get("/api/v1/strength-observations/", {"page_size": 100})
     assert len(response.json()["results"]) == count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         api.get("/api/v1/strength-observations/", {"page_size": 100, "expand": "contingent,source"})
 
 

@@ -43,12 +43,12 @@ def make_articles(count: int) -> list:
 
 @pytest.mark.parametrize("count", [1, 15])
 def test_article_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
-    """Guards against N+1 queries: count, page, authors; expanding authors adds their aliases."""
+    """Guards against N+1 queries: count, the page's ids, the page, authors; expanding authors adds their aliases."""
     make_articles(count)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/articles/", {"page_size": 100})
     assert len(response.json()["results"]) == count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         api.get("/api/v1/articles/", {"page_size": 100, "expand": "authors"})
 
 
@@ -68,9 +68,9 @@ def test_article_detail_runs_a_fixed_number_of_queries(api, django_assert_num_qu
 def test_quote_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
     """Guards against N+1 queries, with and without embedding speaker and article."""
     make_articles(count)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         api.get("/api/v1/quotes/", {"page_size": 100})
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = api.get("/api/v1/quotes/", {"page_size": 100, "expand": "speaker,article"})
     assert len(response.json()["results"]) == count
 

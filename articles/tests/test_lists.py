@@ -156,10 +156,11 @@ def test_form_is_a_labelled_get_form(client):
 
 @pytest.mark.parametrize("copies", [1, 6])
 def test_article_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
-    """Guards against N+1 queries: count, rows, authors, and one GROUP BY per facet, whatever the page size."""
+    """Guards against N+1 queries: count, the rows' ids, rows, authors, and one GROUP BY per facet, whatever the
+    page size."""
     for _ in range(copies):
         ArticleFactory().authors.add(ActorFactory())
-    with django_assert_num_queries(5 + len(ArticleListView.facets) * queries_per_limit()):
+    with django_assert_num_queries(6 + len(ArticleListView.facets) * queries_per_limit()):
         response = client.get(ARTICLES, {"page_size": 100})
     assert len(response.context["listing"]["page"]["rows"]) == copies
 
@@ -186,9 +187,9 @@ def test_quote_speaker_kind_facet_counts(client):
 
 @pytest.mark.parametrize("copies", [1, 6])
 def test_quote_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, copies):
-    """Guards against N+1 queries: the count, quotes with article, outlet and speaker in one query and their authors
-    in another; one GROUP BY per column facet; five for the speakers' organisations (the quotes by speaker, their
-    positions, their affiliations, the part-of relations and the organisations' names)."""
+    """Guards against N+1 queries: the count, the quotes' ids, quotes with article, outlet and speaker in one query
+    and their authors in another; one GROUP BY per column facet; five for the speakers' organisations (the quotes by
+    speaker, their positions, their affiliations, the part-of relations and the organisations' names)."""
     QuoteFactory.create_batch(copies)
-    with django_assert_num_queries(3 + 4 + 5 + len(QuoteListView.facets) * queries_per_limit()):
+    with django_assert_num_queries(4 + 4 + 5 + len(QuoteListView.facets) * queries_per_limit()):
         client.get(QUOTES)

@@ -41,9 +41,10 @@ def united_nations():
 def test_quotes_of_an_organisation_its_parts_and_its_people(client, united_nations, django_assert_num_queries):
     """“United Nations”: the UN, MINUSMA (a part), its spokeswoman and a UN official; not a member state or an
     analyst. Guards against N+1 queries: the name (slug tried, names, record), the parts in one query whatever their
-    depth, the count, the rows and their authors, one per column facet and five for the organisations' facet."""
+    depth, the count, the rows' ids, the rows and their authors, one per column facet and five for the
+    organisations' facet."""
     column_facets = len(QuoteListView.facets) - 1
-    with django_assert_num_queries(8 + column_facets + 5 + len(QuoteListView.facets) * queries_per_limit()):
+    with django_assert_num_queries(9 + column_facets + 5 + len(QuoteListView.facets) * queries_per_limit()):
         response = client.get(QUOTES, {"speaker_organisation": "United Nations"})
     assert response.status_code == 200
     speakers = {quote.speaker.slug for quote in response.context["listing"]["page"]["rows"]}

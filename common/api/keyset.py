@@ -22,6 +22,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, OrderBy, Q
 
+from common.querysets import ids_first
+
 SALT = "common.api.keyset"
 
 
@@ -197,7 +199,8 @@ def bands(keys: Sequence[SortKey], values: Sequence, reverse: bool) -> list[tupl
 
 def rows_past(queryset: models.QuerySet, keys: Sequence[SortKey], cursor: Cursor | None, limit: int) -> list:
     """Up to `limit` records of the queryset past the cursor (from the start without one), in the cursor's
-    direction: one query per part of the order it reaches (usually one), then the queryset's prefetches once."""
+    direction: the ids then the records, per part of the order it reaches (usually one), then the queryset's
+    prefetches once."""
     lookups = queryset._prefetch_related_lookups
     plain = queryset.prefetch_related(None)
     reverse = cursor is not None and cursor.backwards
@@ -207,7 +210,7 @@ def rows_past(queryset: models.QuerySet, keys: Sequence[SortKey], cursor: Cursor
         if len(rows) >= limit:
             break
         ordered = plain.filter(condition).order_by(*(key.order(reverse=reverse) for key in part_keys))
-        rows += ordered[: limit - len(rows)]
+        rows += ids_first(ordered, 0, limit - len(rows))
     if lookups:
         models.prefetch_related_objects(rows, *lookups)
     return rows

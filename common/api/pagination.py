@@ -32,11 +32,9 @@ from common.api.parameters import (
 )
 from common.counting import ESTIMATE, EXACT, LOWER_BOUND, RowCount, capped_count
 from common.filters import whole_number
+from common.querysets import ids_first
 
 INVALID_CURSOR = "Invalid cursor: use the next or previous link as given."
-
-# From this offset on, a numbered page finds its ids first and reads only their records (NumberedPagination.rows_at).
-DEEP_OFFSET = 1000
 
 
 class StrictPagePagination(pagination.PageNumberPagination):
@@ -165,14 +163,10 @@ class NumberedPagination(KeysetPagination):
 
     @staticmethod
     def rows_at(queryset, offset: int, limit: int) -> list:
-        """`limit` records from `offset` in the queryset's order. Past the first pages the offset is walked over the
-        ids alone (a narrow, index-ordered read) and only the page's records are then read whole: an OFFSET over the
-        full rows would build every joined row it skips."""
-        if offset < DEEP_OFFSET:
-            return list(queryset[offset : offset + limit])
-        ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-        by_id = {record.pk: record for record in queryset.order_by().filter(pk__in=ids)}
-        return [by_id[pk] for pk in ids if pk in by_id]
+        """`limit` records from `offset` in the queryset's order: the offset walked over the ids alone (a narrow,
+        index-ordered read), then only the page's records read whole. An OFFSET over the full rows would build every
+        joined row it skips."""
+        return ids_first(queryset, offset, offset + limit)
 
     def page_number(self, request) -> int:
         """The page asked for: a number (or `last`) whose first record is among the first NUMBERED_RECORDS."""

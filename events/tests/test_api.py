@@ -45,14 +45,14 @@ def make_incidents(count: int) -> None:
 @pytest.mark.parametrize("count", [1, 15])
 def test_incident_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
     """Guards against N+1 queries: ETag aggregate and history (the test's transaction has not committed), count, the
-    page (with its places), actor roles and their actors, casualties and their contingents and articles, sources and
-    their articles: one query per kind of related record (common/api/chunked.py); with place and actors embedded, the
-    serializers' prefetches."""
+    page's ids, the page (with its places), actor roles and their actors, casualties and their contingents and
+    articles, sources and their articles: one query per kind of related record (common/api/chunked.py); with place
+    and actors embedded, the serializers' prefetches."""
     make_incidents(count)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = api.get("/api/v1/incidents/", {"page_size": 100})
     assert len(response.json()["results"]) == count
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = api.get("/api/v1/incidents/", {"page_size": 100, "expand": "place,actors"})
     first = response.json()["results"][0]
     assert first["place"]["parent"]["id"]
@@ -94,10 +94,10 @@ def test_place_list_and_detail_run_a_fixed_number_of_queries(api, django_assert_
     region = PlaceFactory(slug="kidal-region", kind="region")
     for _ in range(count):
         PlaceAliasFactory(place=PlaceFactory(parent=region))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/places/", {"page_size": 100})
     assert len(response.json()["results"]) == count + 1
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         api.get("/api/v1/places/", {"page_size": 100, "expand": "parent"})
     with django_assert_num_queries(4):
         response = api.get("/api/v1/places/kidal-region/")
@@ -108,10 +108,10 @@ def test_place_list_and_detail_run_a_fixed_number_of_queries(api, django_assert_
 def test_figure_list_runs_a_fixed_number_of_queries(api, django_assert_num_queries, count):
     """Guards against N+1 queries on figures, with subject and source embedded or not."""
     FigureFactory.create_batch(count)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = api.get("/api/v1/figures/", {"page_size": 100})
     assert len(response.json()["results"]) == count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         api.get("/api/v1/figures/", {"page_size": 100, "expand": "subject,source"})
 
 
