@@ -282,6 +282,7 @@ class Incident(FuzzyDate, TimeStamped):
             models.Index(fields=["incident_type", "date_from"]),
             models.Index(fields=["place", "date_from"]),
             models.Index(fields=["title"], name="events_incident_title"),  # the list's sort by title
+            models.Index(fields=["acled_event_type", "acled_sub_event_type", "id"], name="events_incident_acled_order"),
         ]
 
     def __str__(self) -> str:
