@@ -59,6 +59,21 @@ def data_version() -> str:
     return version
 
 
+class CacheUnreachable(Exception):
+    """The shared cache cannot be used: a write would commit and then fail to renew the data version."""
+
+
+def check_reachable(using: str = "default") -> None:
+    """Read the data version (made the first time): CacheUnreachable, saying why, if the cache cannot be used. In a
+    savepoint, as the database's cache table may be missing and a failed query would end the caller's transaction."""
+    try:
+        with transaction.atomic(using=using):
+            data_version()
+    except Exception as error:  # each backend fails its own way: a missing table, a refused connection
+        first_line = next(iter(str(error).splitlines()), "")
+        raise CacheUnreachable(f"{type(error).__name__}: {first_line}".strip()) from error
+
+
 def _says_when_made(version: str) -> bool:
     microseconds, dot, _ = str(version).partition(".")
     return bool(dot) and microseconds.isascii() and microseconds.isdigit()

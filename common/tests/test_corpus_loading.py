@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor
@@ -374,3 +375,16 @@ def test_a_load_reads_each_referenced_record_once_whatever_the_number_of_rows(tm
     assert Quote.objects.count() == count + 1
     article_reads = [query for query in queries.captured_queries if 'FROM "articles_article"' in query["sql"]]
     assert len(article_reads) == 2  # the article's own natural key (not there yet), then once as the quotes' article
+
+
+def test_a_load_without_a_usable_cache_changes_nothing_and_says_what_to_do(tmp_path):
+    """The load renews the data version in the shared cache once it commits: with the database's cache table
+    missing (createcachetable never run) it refuses before writing, rather than committing and then failing."""
+    _write(tmp_path / "corpus.json", _small_corpus("It is a target for all spoilers"))
+    missing_table = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_cache"}}
+    with override_settings(CACHES=missing_table), pytest.raises(CommandError) as error:
+        call_command("load_corpus", str(tmp_path))
+    assert "Nothing was loaded" in str(error.value) and "createcachetable" in str(error.value)
+    assert not Actor.objects.exists() and not Quote.objects.exists()
+    call_command("load_corpus", str(tmp_path))  # the test's own cache: the same load goes through
+    assert Quote.objects.filter(speaker__slug="radhia-achouri").exists()

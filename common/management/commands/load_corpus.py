@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from common import corpus
+from common import corpus, datacache
 from common.progress import progress_bar
 
 
@@ -46,6 +46,14 @@ class Command(BaseCommand):
         if if_empty and corpus.holds_corpus_records(using=database):
             self.stdout.write("The database already holds corpus records; nothing loaded (--if-empty).")
             return
+        try:  # before anything is written: the load renews the data version in the cache once it commits
+            datacache.check_reachable(using=database)
+        except datacache.CacheUnreachable as error:
+            raise CommandError(
+                f"Nothing was loaded: the shared cache cannot be used ({error}). Without REDIS_URL the cache is a "
+                "table in the database: run `manage.py createcachetable` first. With REDIS_URL, check that Redis "
+                "is running there."
+            ) from None
         bar = progress_bar(stdout=self.stdout, verbosity=verbosity, description="load_corpus", unit="record")
         try:
             with bar:
