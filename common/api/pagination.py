@@ -154,19 +154,14 @@ class NumberedPagination(KeysetPagination):
             return self.read(queryset, cursor)
         self.number = self.page_number(request)
         offset = (self.number - 1) * self.size
-        rows = self.rows_at(queryset, offset, self.size + 1)
+        # The offset walked over the ids alone (a narrow, index-ordered read), then only the page's records read
+        # whole: an OFFSET over the full rows would build every joined row it skips.
+        rows = ids_first(queryset, offset, offset + self.size + 1)
         if not rows and self.number > 1:
             raise NotFound("Invalid page.")
         self.rows, self.cursor = rows[: self.size], None
         self.has_previous, self.has_next = self.number > 1, len(rows) > self.size
         return self.rows
-
-    @staticmethod
-    def rows_at(queryset, offset: int, limit: int) -> list:
-        """`limit` records from `offset` in the queryset's order: the offset walked over the ids alone (a narrow,
-        index-ordered read), then only the page's records read whole. An OFFSET over the full rows would build every
-        joined row it skips."""
-        return ids_first(queryset, offset, offset + limit)
 
     def page_number(self, request) -> int:
         """The page asked for: a number (or `last`) whose first record is among the first NUMBERED_RECORDS."""

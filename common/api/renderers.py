@@ -70,7 +70,7 @@ def _cell(value, keys: tuple[str, ...]):
 
 def _joined(items, keys: tuple[str, ...]):
     """The items' cells joined, an empty one for an item without the path; no column at all when none has it."""
-    cells = [_cell(item, keys) for item in items]
+    cells = [_item_cell(item, keys) for item in items]
     if all(cell is _MISSING for cell in cells):
         return _MISSING
     return exports.LIST_SEPARATOR.join("" if cell is _MISSING else exports.cell_text(cell) for cell in cells)
@@ -91,7 +91,6 @@ def _cell_reader(keys: tuple[str, ...]):
     """_cell for one column, with the usual shapes (a field, a reference's key, a key of a list's items) read
     without the walk."""
     first, rest = keys[0], keys[1:]
-    separator, cell_text = exports.LIST_SEPARATOR, exports.cell_text
 
     def read(record):
         value = record.get(first, _MISSING)
@@ -100,10 +99,7 @@ def _cell_reader(keys: tuple[str, ...]):
             value = value.get(rest[0], _MISSING)
             return _joined(value, ()) if isinstance(value, _LISTS) else value
         if cls is list and rest:
-            cells = [_item_cell(item, rest) for item in value]
-            if all(cell is _MISSING for cell in cells):
-                return _MISSING
-            return separator.join("" if cell is _MISSING else cell_text(cell) for cell in cells)
+            return _joined(value, rest)
         if not rest and cls is not list and cls is not tuple:
             return value
         return _MISSING if value is _MISSING else _cell(value, rest)

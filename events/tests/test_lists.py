@@ -6,11 +6,14 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from actors.tests.factories import ActorFactory, ContingentFactory
 from common import listing
 from common.timelimit import TimeLimitExceeded, queries_per_limit
+from events.filters import IncidentFilter
+from events.models import Incident
 from events.tests.factories import (
     CasualtyFactory,
     FigureFactory,
@@ -266,11 +269,6 @@ def test_a_facet_that_runs_out_of_time_is_shown_as_timed_out(client, monkeypatch
 def test_a_page_of_the_sorted_incidents_is_read_off_an_index(ordering, index):
     """A page's ids (common.querysets.ids_first) in the list's order are read off an index in that order, not
     sorted: without one, "most killed first" sorted every incident (0.4 s at a million)."""
-    from django.db import connection
-
-    from events.filters import IncidentFilter
-    from events.models import Incident
-
     IncidentFactory()
     ids = IncidentFilter.ordered(Incident.objects.all(), ordering).values_list("pk", flat=True)[:50]
     sql, params = ids.query.sql_with_params()
